@@ -1,0 +1,144 @@
+package dev.freqmed.model.fsanet;
+
+import dev.freqmed.backbone.PvtV2Config;
+import java.util.List;
+
+/**
+ * FSANet configuration: network widths and the training recipe (spec §4).
+ *
+ * <p>Width scaling: {@code widthDivisor} divides the PVT-v2-b2 stage widths (64/128/320/512; head
+ * counts kept) and the ResNet base width (64); every CSFM/HCF width derives from those, as in the
+ * reference. {@code neckChannels} is the HCF/SFF width (64 in the paper).
+ *
+ * @param widthDivisor   1 for the paper network; 2, 4 or 8 for reduced width
+ * @param pvtDepths      transformer blocks per PVT stage (3, 4, 6, 3)
+ * @param resnetDepths   bottlenecks per ResNet stage of the frequency encoder (3, 4, 6, 3)
+ * @param neckChannels   HCF output and SFF width (64)
+ * @param radius         high-pass radius in absolute frequency bins (100)
+ * @param dropPathRate   PVT stochastic depth (0.1)
+ * @param trainSize      base training side, multiple of 32 (736)
+ * @param testSize       inference side, multiple of 32 (992)
+ * @param scaleRates     multi-scale rates, one optimiser step each (0.75, 1, 1.25)
+ * @param batchSize      batch size (8; at least 2 because of BN on 1×1 maps)
+ * @param epochs         epochs (200)
+ * @param learningRate   base learning rate of the poly schedule (2e-4)
+ * @param weightDecay    decoupled weight decay (1e-4)
+ * @param optimizer      {@code adaxw} (reference) or {@code adamw}
+ * @param gradientClamp  element-wise gradient clamp (0.5; 0 disables)
+ * @param weightedBce    false reproduces the reference (plain mean BCE); true the intended
+ *                       edge-weighted BCE
+ * @param strictSize     refuse sizes that are not multiples of 32 instead of resizing
+ * @param seed           random seed
+ */
+public record FsaNetConfig(
+        int widthDivisor,
+        List<Integer> pvtDepths,
+        List<Integer> resnetDepths,
+        int neckChannels,
+        double radius,
+        double dropPathRate,
+        int trainSize,
+        int testSize,
+        List<Double> scaleRates,
+        int batchSize,
+        int epochs,
+        double learningRate,
+        double weightDecay,
+        String optimizer,
+        double gradientClamp,
+        boolean weightedBce,
+        boolean strictSize,
+        long seed) {
+
+    /** Validates every field, naming the offending one. */
+    public FsaNetConfig {
+        if (widthDivisor <= 0 || 64 % widthDivisor != 0 || 320 % widthDivisor != 0) {
+            throw new IllegalArgumentException("widthDivisor must divide 64 and 320 (1, 2, 4, 8 "
+                    + "...), found " + widthDivisor);
+        }
+        pvtDepths = List.copyOf(pvtDepths);
+        resnetDepths = List.copyOf(resnetDepths);
+        scaleRates = List.copyOf(scaleRates);
+        if (resnetDepths.size() != 4 || resnetDepths.stream().anyMatch(d -> d <= 0)) {
+            throw new IllegalArgumentException("resnetDepths must be 4 positive values, found "
+                    + resnetDepths);
+        }
+        if (neckChannels < 4 || neckChannels % 4 != 0) {
+            throw new IllegalArgumentException("neckChannels must be a positive multiple of 4, "
+                    + "found " + neckChannels);
+        }
+        if (!(radius > 0)) {
+            throw new IllegalArgumentException("radius must be > 0, found " + radius);
+        }
+        checkSize("trainSize", trainSize);
+        checkSize("testSize", testSize);
+        if (scaleRates.isEmpty() || scaleRates.stream().anyMatch(r -> !(r > 0))) {
+            throw new IllegalArgumentException("scaleRates must be positive, found " + scaleRates);
+        }
+        if (batchSize < 2) {
+            throw new IllegalArgumentException("batchSize must be >= 2 (BatchNorm on 1x1 maps in "
+                    + "SFF), found " + batchSize);
+        }
+        if (epochs <= 0) {
+            throw new IllegalArgumentException("epochs must be > 0, found " + epochs);
+        }
+        if (!(learningRate > 0) || weightDecay < 0 || gradientClamp < 0) {
+            throw new IllegalArgumentException("learningRate must be > 0 and weightDecay, "
+                    + "gradientClamp >= 0; found " + learningRate + ", " + weightDecay + ", "
+                    + gradientClamp);
+        }
+        if (!"adaxw".equals(optimizer) && !"adamw".equals(optimizer)) {
+            throw new IllegalArgumentException("optimizer must be adaxw or adamw, found "
+                    + optimizer);
+        }
+        pvt(widthDivisor, pvtDepths, dropPathRate);
+    }
+
+    private static void checkSize(String name, int size) {
+        if (size < 32 || size % 32 != 0) {
+            throw new IllegalArgumentException(name + " must be a positive multiple of 32, found "
+                    + size);
+        }
+    }
+
+    private static PvtV2Config pvt(int divisor, List<Integer> depths, double dropPath) {
+        PvtV2Config b2 = PvtV2Config.b2();
+        return new PvtV2Config(b2.embedDims().stream().map(d -> d / divisor).toList(),
+                b2.numHeads(), depths, b2.mlpRatios(), b2.srRatios(), dropPath);
+    }
+
+    /** The PVT-v2 backbone configuration these values give. */
+    public PvtV2Config pvtConfig() {
+        return pvt(widthDivisor, pvtDepths, dropPathRate);
+    }
+
+    /** The ResNet base width, 64 / widthDivisor. */
+    public int resnetWidth() {
+        return 64 / widthDivisor;
+    }
+
+    /** The paper's network and recipe: 736 training side, 992 test side, AdaX-W, 200 epochs. */
+    public static FsaNetConfig paper() {
+        return new FsaNetConfig(1, List.of(3, 4, 6, 3), List.of(3, 4, 6, 3), 64, 100.0, 0.1,
+                736, 992, List.of(0.75, 1.0, 1.25), 8, 200, 2e-4, 1e-4, "adaxw", 0.5, false,
+                false, 42L);
+    }
+
+    /**
+     * A test-sized network: widths / 8, one block per stage, neck 16, radius 8 at 64 px.
+     */
+    public static FsaNetConfig tiny() {
+        return new FsaNetConfig(8, List.of(1, 1, 1, 1), List.of(1, 1, 1, 1), 16, 8.0, 0.0,
+                64, 64, List.of(1.0), 2, 2, 1e-3, 1e-4, "adaxw", 0.5, false, false, 42L);
+    }
+
+    /**
+     * A CPU-trainable network: widths / 4, depths 2/2/2/2 and 1/1/1/1, neck 32, 256 px, radius 35
+     * bins (the share of the spectrum the paper removes at 736).
+     */
+    public static FsaNetConfig cpu() {
+        return new FsaNetConfig(4, List.of(2, 2, 2, 2), List.of(1, 1, 1, 1), 32, 35.0, 0.1,
+                256, 256, List.of(0.75, 1.0, 1.25), 4, 50, 5e-4, 1e-4, "adaxw", 0.5, false,
+                false, 42L);
+    }
+}
