@@ -1,0 +1,147 @@
+package dev.freqmed.model.fsanet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.engine.Engine;
+import dev.freqmed.backbone.ReferenceFixture;
+import dev.freqmed.backbone.TorchKeys;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FsaNetTest {
+
+    @Test
+    void paperNetworkHoldsEveryReferenceKeyWithItsShape() throws Exception {
+        Map<String, String> ref = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(
+                ReferenceFixture.TESTDATA.resolve("fsanet/reference-keys.txt"))) {
+            String[] kv = line.split(" ");
+            ref.put(kv[0], kv.length > 1 ? kv[1] : "");
+        }
+        assertEquals(1133, ref.size());
+        try (NDManager m = NDManager.newBaseManager()) {
+            FsaNet net = new FsaNet(FsaNetConfig.paper());
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 352, 352));
+            Map<String, Parameter> params = TorchKeys.parameters(net);
+            List<String> buffers = TorchKeys.bufferKeys(net);
+            assertEquals(124, buffers.size());
+            Map<String, String> mine = new LinkedHashMap<>();
+            long trainable = 0;
+            long backbone = 0;
+            long resnet = 0;
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                Shape s = e.getValue().getArray().getShape();
+                List<String> dims = new ArrayList<>();
+                for (long d : s.getShape()) {
+                    dims.add(Long.toString(d));
+                }
+                mine.put(e.getKey(), String.join("x", dims));
+                if (!e.getKey().contains(".running_")) {
+                    trainable += s.size();
+                    backbone += e.getKey().startsWith("backbone.") ? s.size() : 0;
+                    resnet += e.getKey().startsWith("resnet_f.") ? s.size() : 0;
+                }
+            }
+            for (String b : buffers) {
+                mine.put(b, "");
+            }
+            assertEquals(ref, mine);
+            // Spec §6.3 totals.
+            assertEquals(109_194_130L, trainable);
+            assertEquals(24_849_856L, backbone);
+            assertEquals(23_501_760L, resnet);
+        }
+    }
+
+    @Test
+    void tinyShapeTraceAndFiniteForwardBackward() {
+        Engine.getInstance().setRandomSeed(7);
+        try (NDManager m = NDManager.newBaseManager()) {
+            FsaNet net = new FsaNet(FsaNetConfig.tiny());
+            net.initialize(m, DataType.FLOAT32, new Shape(2, 3, 64, 64));
+            NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
+            ParameterStore ps = new ParameterStore(m, false);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDList out = net.forward(ps, new NDList(x), true);
+                assertEquals(5, out.size());
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(new Shape(2, 1, 64, 64), out.get(i).getShape());
+                    assertEquals(FsaNet.OUTPUTS.get(i), out.get(i).getName());
+                    assertTrue(finite(out.get(i)), FsaNet.OUTPUTS.get(i) + " not finite");
+                }
+                NDArray loss = new FsaNetLoss().evaluate(
+                        new NDList(m.randomUniform(0, 1, new Shape(2, 1, 64, 64))), out);
+                gc.backward(loss);
+            }
+            Map<String, Parameter> p = TorchKeys.parameters(net);
+            int withGrad = 0;
+            for (Map.Entry<String, Parameter> e : p.entrySet()) {
+                NDArray a = e.getValue().getArray();
+                if (a.hasGradient()) {
+                    assertTrue(finite(a.getGradient()), e.getKey() + " gradient not finite");
+                    withGrad++;
+                }
+            }
+            // Every trainable parameter except the unused conv_up2..4 and sff.bn_out receives a
+            // gradient (frequency.radius, like the running statistics, requires none).
+            NDArray g = p.get("backbone.patch_embed1.proj.weight").getArray().getGradient();
+            assertTrue(g.abs().sum().getFloat() > 0);
+            NDArray gf = p.get("resnet_f.conv1.weight").getArray().getGradient();
+            assertTrue(gf.abs().sum().getFloat() > 0);
+            assertTrue(withGrad > 0);
+        }
+    }
+
+    @Test
+    void refusesSizesThatAreNotMultiplesOf32() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            FsaNet net = new FsaNet(FsaNetConfig.tiny());
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> net.forward(new ParameterStore(m, false),
+                            new NDList(m.zeros(new Shape(1, 3, 60, 64))), false));
+            assertTrue(e.getMessage().contains("multiples of 32"), e.getMessage());
+        }
+    }
+
+    @Test
+    void parametersRoundTrip() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            FsaNet a = new FsaNet(FsaNetConfig.tiny());
+            a.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            a.saveParameters(new DataOutputStream(bytes));
+            FsaNet b = new FsaNet(FsaNetConfig.tiny());
+            b.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            b.loadParameters(m, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+            NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
+            NDList ya = a.forward(new ParameterStore(m, false), new NDList(x), false);
+            NDList yb = b.forward(new ParameterStore(m, false), new NDList(x), false);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(0f, ya.get(i).sub(yb.get(i)).abs().max().getFloat(), 0f);
+            }
+        }
+    }
+
+    static boolean finite(NDArray a) {
+        return a.isNaN().logicalOr(a.isInfinite()).sum().getLong() == 0;
+    }
+}
