@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import dev.freqmed.data.BinaryFolderReader;
 import dev.freqmed.data.FloatImage;
+import dev.freqmed.data.SampleSource;
 import dev.freqmed.data.Sample;
 import dev.freqmed.data.transform.Normalization;
 import dev.freqmed.data.transform.Resample;
@@ -45,6 +47,11 @@ public abstract class BinarySegmentationTask implements TaskAdapter {
 
     /** The foreground probability (N, 1, H, W) in [0, 1] from the network outputs. */
     protected abstract NDArray probability(NDList outputs);
+
+    @Override
+    public SampleSource openData(java.nio.file.Path root, String split) throws java.io.IOException {
+        return BinaryFolderReader.open(root, split);
+    }
 
     @Override
     public Shape inputShape() {

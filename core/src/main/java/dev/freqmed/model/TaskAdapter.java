@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.data.Sample;
+import dev.freqmed.data.SampleSource;
 import dev.freqmed.data.transform.Transform;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,13 @@ import java.util.Random;
  * tracked and how raw outputs become a prediction.
  */
 public interface TaskAdapter {
+
+    /**
+     * Opens one split of a data set in the layout this task reads.
+     *
+     * @throws java.io.IOException naming the folder or file when the layout is wrong or the split is empty
+     */
+    SampleSource openData(java.nio.file.Path root, String split) throws java.io.IOException;
 
     /** Shape used to initialise the network, e.g. (1, 3, 256, 256). */
     Shape inputShape();
