@@ -1,6 +1,6 @@
 /**
- * Shared encoders (PVT-v2, ResNet) whose child blocks are named after the segments of the
- * reference PyTorch state-dict keys, so that walking the block tree gives keys such as
- * {@code patch_embed1.proj.weight} or {@code layer1.0.conv1.weight}.
+ * Shared encoders (Xception-65, PVT-v2, ResNet): the networks that turn an image into feature
+ * maps at several strides. Child blocks are named after the reference implementations, so that
+ * walking the block tree gives the reference weight keys and pretrained weights load by name.
  */
 package dev.freqmed.backbone;

@@ -1,5 +1,6 @@
 /**
- * Frequency-domain blocks shared by the FreqMed networks: Fourier filters, band decompositions
- * and spectral gating. Each block is device-agnostic and tested once against hand-computed cases.
+ * Frequency-domain blocks that several systems draw on: the non-decimated difference-of-Gaussians
+ * band stack and band-wise re-calibration of FRCU-Net, and FSANet's ideal circular high-pass
+ * magnitude filter. Each block is tested once here against known values.
  */
 package dev.freqmed.nn.freq;
