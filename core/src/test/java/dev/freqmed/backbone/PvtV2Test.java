@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 import java.util.Map;
+import dev.freqmed.io.StateDicts;
 import org.junit.jupiter.api.Test;
 
 class PvtV2Test {
@@ -37,7 +38,7 @@ class PvtV2Test {
         try (NDManager m = NDManager.newBaseManager()) {
             PvtV2 pvt = new PvtV2(PvtV2Config.b2(), 3);
             pvt.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
-            Map<String, Parameter> p = TorchKeys.parameters(pvt);
+            Map<String, Parameter> p = StateDicts.parameters(pvt);
             assertEquals(332, p.size());
             long total = p.values().stream().mapToLong(q -> q.getArray().size()).sum();
             assertEquals(24_849_856L, total);

@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freqmed.io.StateDicts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ public final class ReferenceFixture {
 
     /** Loads every weight into {@code block}; fails on a missing, extra or mis-shaped key. */
     public void loadInto(Block block) {
-        Map<String, Parameter> params = TorchKeys.parameters(block);
+        Map<String, Parameter> params = StateDicts.parameters(block);
         JsonNode w = node.get("weights");
         if (w.size() != params.size()) {
             throw new AssertionError("fixture has " + w.size() + " weights, block "
@@ -65,6 +66,21 @@ public final class ReferenceFixture {
             }
             a.set(data(w.get(k)));
         }
+    }
+
+    /**
+     * The PyTorch {@code num_batches_tracked} keys a network's BatchNorm layers have (DJL keeps
+     * no such counter): one per BatchNorm, named after its place in the tree.
+     */
+    public static List<String> batchNormCounters(Block root) {
+        List<String> out = new ArrayList<>();
+        for (String k : StateDicts.parameters(root).keySet()) {
+            if (k.endsWith(".running_mean")) {
+                out.add(k.substring(0, k.length() - "running_mean".length())
+                        + "num_batches_tracked");
+            }
+        }
+        return out;
     }
 
     /** The inputs as arrays. */

@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 import java.util.Map;
+import dev.freqmed.io.StateDicts;
 import org.junit.jupiter.api.Test;
 
 class ResNetTest {
@@ -36,11 +37,11 @@ class ResNetTest {
             ResNet r = new ResNet(1, 64, List.of(3, 4, 6, 3),
                     List.of("layer1", "layer2", "layer3_1", "layer4_1"));
             r.initialize(m, DataType.FLOAT32, new Shape(1, 1, 64, 64));
-            Map<String, Parameter> p = TorchKeys.parameters(r);
+            Map<String, Parameter> p = StateDicts.parameters(r);
             long trainable = p.entrySet().stream().filter(e -> !e.getKey().contains("running"))
                     .mapToLong(e -> e.getValue().getArray().size()).sum();
             assertEquals(23_501_760L, trainable);
-            assertEquals(318, p.size() + TorchKeys.bufferKeys(r).size());
+            assertEquals(318, p.size() + ReferenceFixture.batchNormCounters(r).size());
             assertEquals(new Shape(64, 1, 7, 7), p.get("conv1.weight").getArray().getShape());
             assertEquals(new Shape(2048, 1024, 1, 1),
                     p.get("layer4_1.0.downsample.0.weight").getArray().getShape());

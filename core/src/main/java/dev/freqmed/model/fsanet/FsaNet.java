@@ -14,6 +14,7 @@ import dev.freqmed.backbone.Layers;
 import dev.freqmed.backbone.PvtV2;
 import dev.freqmed.backbone.ResNet;
 import dev.freqmed.nn.freq.HighPassFilterBlock;
+import dev.freqmed.tensor.Resize;
 import java.util.List;
 
 /**
@@ -177,10 +178,10 @@ public final class FsaNet extends AbstractBlock {
         long w = s.get(3);
         for (int i = 0; i < 4; i++) {
             NDArray m = maps[i];
-            m = Interpolation.bilinear(m, m.getShape().get(2) * 2, m.getShape().get(3) * 2);
+            m = Resize.scale(m, 2, Resize.Mode.BILINEAR, false);
             m = one(convUp[0], m, ps, training, params);
             m = one(conv21, m, ps, training, params);
-            NDArray p = Interpolation.bilinear(m, h, w);
+            NDArray p = Resize.resize(m, (int) h, (int) w, Resize.Mode.BILINEAR, false);
             p.setName(OUTPUTS.get(i));
             outs.add(p);
         }

@@ -12,6 +12,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.backbone.Layers;
+import dev.freqmed.tensor.Resize;
 
 /**
  * Selective feature fusion (spec §2.7; reference {@code lib/FSANet.py SFF}). Inputs x (N, C, H, W)
@@ -50,7 +51,7 @@ final class SffBlock extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDArray y = inputs.get(1);
-        y = Interpolation.bilinear(y, y.getShape().get(2) * 2, y.getShape().get(3) * 2);
+        y = Resize.scale(y, 2, Resize.Mode.BILINEAR, false);
         NDList xy = new NDList(NDArrays.concat(new NDList(x, y), 1));
         NDArray a = convXy.forward(ps, xy, training, params).singletonOrThrow();
         a = bnXy.forward(ps, new NDList(a), training, params).singletonOrThrow()

@@ -11,6 +11,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.backbone.Layers;
+import dev.freqmed.tensor.Resize;
 
 /**
  * The reference's {@code Up_n}: {@code conv1} (1×1, bias), {@code bn}, then bilinear ×n with
@@ -37,9 +38,7 @@ final class UpBlock extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray x = conv1.forward(ps, inputs, training, params).singletonOrThrow();
         x = bn.forward(ps, new NDList(x), training, params).singletonOrThrow();
-        Shape s = x.getShape();
-        return new NDList(Interpolation.bilinearAlignCorners(x, (int) s.get(2) * factor,
-                (int) s.get(3) * factor));
+        return new NDList(Resize.scale(x, factor, Resize.Mode.BILINEAR, true));
     }
 
     @Override

@@ -14,7 +14,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.engine.Engine;
 import dev.freqmed.backbone.ReferenceFixture;
-import dev.freqmed.backbone.TorchKeys;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -24,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.freqmed.io.StateDicts;
 import org.junit.jupiter.api.Test;
 
 class FsaNetTest {
@@ -40,8 +40,8 @@ class FsaNetTest {
         try (NDManager m = NDManager.newBaseManager()) {
             FsaNet net = new FsaNet(FsaNetConfig.paper());
             net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 352, 352));
-            Map<String, Parameter> params = TorchKeys.parameters(net);
-            List<String> buffers = TorchKeys.bufferKeys(net);
+            Map<String, Parameter> params = StateDicts.parameters(net);
+            List<String> buffers = ReferenceFixture.batchNormCounters(net);
             assertEquals(124, buffers.size());
             Map<String, String> mine = new LinkedHashMap<>();
             long trainable = 0;
@@ -91,7 +91,7 @@ class FsaNetTest {
                         new NDList(m.randomUniform(0, 1, new Shape(2, 1, 64, 64))), out);
                 gc.backward(loss);
             }
-            Map<String, Parameter> p = TorchKeys.parameters(net);
+            Map<String, Parameter> p = StateDicts.parameters(net);
             int withGrad = 0;
             for (Map.Entry<String, Parameter> e : p.entrySet()) {
                 NDArray a = e.getValue().getArray();
