@@ -18,6 +18,11 @@ public final class ModelRegistry {
 
     static {
         // One line per system.
+        register("fsanet", dev.freqmed.model.fsanet.FsaNetConfig.class,
+                Map.of("paper", dev.freqmed.model.fsanet.FsaNetConfig::paper,
+                        "tiny", dev.freqmed.model.fsanet.FsaNetConfig::tiny,
+                        "cpu", dev.freqmed.model.fsanet.FsaNetConfig::cpu),
+                dev.freqmed.model.fsanet.FsaNet::new, dev.freqmed.model.fsanet.FsaNetTask::new);
     }
 
     private ModelRegistry() {

@@ -27,7 +27,8 @@ import java.util.List;
  * @param gradientClamp  element-wise gradient clamp (0.5; 0 disables)
  * @param weightedBce    false reproduces the reference (plain mean BCE); true the intended
  *                       edge-weighted BCE
- * @param strictSize     refuse sizes that are not multiples of 32 instead of resizing
+ * @param strictSize     refuse sizes that are not multiples of 32 instead of rounding them to the
+ *                       nearest multiple
  * @param seed           random seed
  */
 public record FsaNetConfig(
@@ -70,8 +71,8 @@ public record FsaNetConfig(
         if (!(radius > 0)) {
             throw new IllegalArgumentException("radius must be > 0, found " + radius);
         }
-        checkSize("trainSize", trainSize);
-        checkSize("testSize", testSize);
+        checkSize("trainSize", trainSize, strictSize);
+        checkSize("testSize", testSize, strictSize);
         if (scaleRates.isEmpty() || scaleRates.stream().anyMatch(r -> !(r > 0))) {
             throw new IllegalArgumentException("scaleRates must be positive, found " + scaleRates);
         }
@@ -94,11 +95,36 @@ public record FsaNetConfig(
         pvt(widthDivisor, pvtDepths, dropPathRate);
     }
 
-    private static void checkSize(String name, int size) {
-        if (size < 32 || size % 32 != 0) {
-            throw new IllegalArgumentException(name + " must be a positive multiple of 32, found "
-                    + size);
+    private static void checkSize(String name, int size, boolean strict) {
+        if (size < 32 || (strict && size % 32 != 0)) {
+            throw new IllegalArgumentException(name + " must be a multiple of 32 of at least 32"
+                    + (strict ? " (strictSize is on)" : "") + ", found " + size);
         }
+    }
+
+    /** {@code size} rounded to the nearest multiple of 32 (at least 32), the network stride. */
+    public static int roundToStride(int size) {
+        return Math.max(32, Math.round(size / 32f) * 32);
+    }
+
+    /** The training side actually used: {@code trainSize} rounded to a multiple of 32. */
+    public int trainSide() {
+        return roundToStride(trainSize);
+    }
+
+    /** The inference side actually used: {@code testSize} rounded to a multiple of 32. */
+    public int testSide() {
+        return roundToStride(testSize);
+    }
+
+    /**
+     * The sides of the multi-scale steps (spec §4): round(trainSide · rate / 32) · 32 for each
+     * rate, in order, e.g. 544, 736, 928 for 736 and rates 0.75, 1, 1.25.
+     */
+    public List<Integer> trainingSides() {
+        // Python's round() is half-to-even, hence rint.
+        return scaleRates.stream().map(r -> (int) Math.max(32,
+                Math.rint(trainSide() * r / 32.0) * 32)).toList();
     }
 
     private static PvtV2Config pvt(int divisor, List<Integer> depths, double dropPath) {
