@@ -189,6 +189,23 @@ public final class BinarySegmentationMetrics implements Metric<GrayImage, GrayIm
         return 2 * p * r / denom;
     }
 
+    /** Adds everything another accumulator holds (its images come after this one's). */
+    public void merge(BinarySegmentationMetrics other) {
+        tp += other.tp;
+        fp += other.fp;
+        fn += other.fn;
+        tn += other.tn;
+        for (int i = 0; i < other.images; i++) {
+            if (images == dice.length) {
+                dice = Arrays.copyOf(dice, images * 2);
+                iou = Arrays.copyOf(iou, images * 2);
+            }
+            dice[images] = other.dice[i];
+            iou[images] = other.iou[i];
+            images++;
+        }
+    }
+
     /** Number of images added. */
     public int images() {
         return images;
