@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             TrainCommand.class,
             PredictCommand.class,
+            DemoCommand.class,
         })
 public final class Main implements Runnable {
 

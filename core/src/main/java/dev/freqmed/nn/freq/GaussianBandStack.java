@@ -142,7 +142,10 @@ public final class GaussianBandStack extends AbstractBlock {
         NDArray previous = x;
         for (int i = 0; i < kernelSizes.length; i++) {
             int pad = (kernelSizes[i] - 1) / 2;
-            NDArray w = ps.getValue(kernels[i], x.getDevice(), training).stopGradient();
+            // The kernels are frozen parameters (no gradient), so they are used as they are: an
+            // op such as stopGradient() here would create an array in the parameter's manager on
+            // every call and leak it.
+            NDArray w = ps.getValue(kernels[i], x.getDevice(), training);
             // Zero padding "same" (spec §3.1): borders lose Gaussian mass, as in the reference.
             NDArray g = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(pad, pad),
                     new Shape(1, 1), channels).singletonOrThrow();
