@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.data.Sample;
+import dev.freqmed.data.SampleSource;
+import dev.freqmed.data.transform.Transform;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -18,15 +20,22 @@ import java.util.Random;
  */
 public interface TaskAdapter {
 
+    /**
+     * Opens one split of a data set in the layout this task reads.
+     *
+     * @throws java.io.IOException naming the folder or file when the layout is wrong or the split is empty
+     */
+    SampleSource openData(java.nio.file.Path root, String split) throws java.io.IOException;
+
     /** Shape used to initialise the network, e.g. (1, 3, 256, 256). */
     Shape inputShape();
 
     /**
      * Turns a raw sample (as read from disk) into a network-ready one: resizing to the input size,
-     * normalisation, and — when {@code training} — random augmentation drawn only from {@code rng}.
-     * Runs on loader threads: it must not touch the engine.
+     * then {@code augmentation} (may be {@code null}; random draws only from {@code rng}), then
+     * normalisation. Runs on loader threads: it must not touch the engine.
      */
-    Sample prepare(Sample raw, boolean training, Random rng);
+    Sample prepare(Sample raw, Transform augmentation, Random rng);
 
     /** Stacks prepared samples into the network inputs, e.g. one (N, C, H, W) array. */
     NDList inputs(NDManager manager, List<Sample> batch);
