@@ -43,20 +43,20 @@ class Conv2dBlockTest {
     }
 
     @Test
-    void tfSamePaddingArithmetic() {
-        assertArrayEquals(new int[] {0, 1}, TfSamePadding.same(256, 3, 2, 1));
-        assertArrayEquals(new int[] {1, 1}, TfSamePadding.same(255, 3, 2, 1));
-        assertArrayEquals(new int[] {2, 2}, TfSamePadding.same(16, 3, 1, 2));
-        assertArrayEquals(new int[] {0, 1}, TfSamePadding.same(32, 2, 1, 1));
+    void missingInitializerIsRejected() {
         assertThrows(IllegalArgumentException.class,
                 () -> Conv2dBlock.builder().setInChannels(3).setOutChannels(4).build());
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> Conv2dBlock.builder().setInChannels(3).setOutChannels(4).setKernel(3)
+                        .build());
+        assertEquals(true, ex.getMessage().contains("initializer"), ex.getMessage());
     }
 
     private static float[] run(int k, int s, Conv2dBlock.Padding pad, int n, Shape expected) {
         try (NDManager m = NDManager.newBaseManager()) {
             Conv2dBlock conv = Conv2dBlock.builder().setInChannels(1).setOutChannels(1)
                     .setKernel(k).optStride(s).optPadding(pad).optBias(false)
-                    .optInitializer((mm, shape, dt) -> mm.ones(shape, dt)).build();
+                    .setInitializer((mm, shape, dt) -> mm.ones(shape, dt)).build();
             Shape in = new Shape(1, 1, n, n);
             conv.initialize(m, DataType.FLOAT32, in);
             NDArray x = m.arange(1f, n * n + 1f).reshape(in);

@@ -13,6 +13,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Band order, attention and gradient flow of {@link FrequencyRecalibrationBlock}. */
@@ -26,7 +27,7 @@ class FrequencyRecalibrationBlockTest {
         // [o, l·C + c] must then select band l, channel c: F[o] = ReLU(L_l[c] / 2).
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(3);
-            FrequencyRecalibrationBlock frc = new FrequencyRecalibrationBlock(C, 2);
+            FrequencyRecalibrationBlock frc = new FrequencyRecalibrationBlock(C, 2, new Random(1));
             Shape shape = new Shape(1, C, 8, 8);
             frc.initialize(m, DataType.FLOAT32, shape);
             for (String fc : new String[] {"attention_fc0", "attention_fc1", "attention_fc2"}) {
@@ -57,7 +58,7 @@ class FrequencyRecalibrationBlockTest {
     void gradientReachesMlpAndFusionButNotTheGaussians() {
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(5);
-            FrequencyRecalibrationBlock frc = new FrequencyRecalibrationBlock(C, 2);
+            FrequencyRecalibrationBlock frc = new FrequencyRecalibrationBlock(C, 2, new Random(1));
             Shape shape = new Shape(2, C, 8, 8);
             frc.initialize(m, DataType.FLOAT32, shape);
             // Positive MLP weights and a positive input keep every ReLU active, so each weight
