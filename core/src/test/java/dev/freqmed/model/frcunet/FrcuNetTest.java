@@ -15,13 +15,17 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.freqmed.model.ModelRegistry;
+import dev.freqmed.model.TaskAdapter;
 import dev.freqmed.backbone.Xception65Encoder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Shape trace, parameter count, forward/backward and input checks of {@link FrcuNet}. */
 class FrcuNetTest {
 
     @Test
+    @Tag("slow")
     void paperConfigHasTheSpecParameterCount() {
         // Spec §6.4: 68,840,741 including BN moving statistics and the frozen Gaussian kernels.
         try (NDManager m = NDManager.newBaseManager()) {
@@ -105,6 +109,55 @@ class FrcuNetTest {
             IllegalArgumentException ex2 = assertThrows(IllegalArgumentException.class,
                     () -> net.forward(new ParameterStore(m, false), new NDList(x), false));
             assertTrue(ex2.getMessage().contains("40x48"), ex2.getMessage());
+        }
+    }
+
+    @Test
+    void allVariantsBuildAndRunThroughTheRegistry() {
+        ModelRegistry.Entry<?> entry = ModelRegistry.get("frcunet");
+        FrcuNetConfig tiny = (FrcuNetConfig) entry.preset("tiny");
+        long[] counts = new long[3];
+        for (FrcuNetConfig.Variant v : FrcuNetConfig.Variant.values()) {
+            FrcuNetConfig cfg = tiny.withVariant(v).withInputSize(32);
+            try (NDManager m = NDManager.newBaseManager()) {
+                FrcuNet net = (FrcuNet) entry.buildNetwork(cfg);
+                TaskAdapter task = entry.buildTask(cfg);
+                assertEquals(new Shape(1, 3, 32, 32), task.inputShape());
+                net.initialize(m, DataType.FLOAT32, new Shape(2, 3, 32, 32));
+                for (Pair<String, Parameter> p : net.getParameters()) {
+                    counts[v.ordinal()] += p.getValue().getArray().size();
+                }
+                NDList out = net.forward(new ParameterStore(m, false),
+                        new NDList(m.randomUniform(0f, 255f, new Shape(2, 3, 32, 32))), false);
+                NDArray p = out.get(0);
+                assertEquals(new Shape(2, 1, 32, 32), p.getShape());
+                assertTrue(p.gte(0f).all().getBoolean() && p.lte(1f).all().getBoolean(), v.name());
+                NDArray loss = task.loss(out, new NDList(m.zeros(new Shape(2, 1, 32, 32))));
+                assertTrue(Float.isFinite(loss.getFloat()), v.name());
+                boolean hasFrc = net.getChildren().keys().stream().anyMatch(k -> k.endsWith("frc"));
+                assertEquals(v == FrcuNetConfig.Variant.FRCUNET, hasFrc, v.name());
+            }
+        }
+        // The only difference between FRCUNET and NO_FRC is the FRC block; at width 1/8
+        // (C = 32, hidden 8) it holds 3 dense layers (32·32 + 32·8 + 8·32), the 160→32 fusion
+        // and 4 frozen Gaussian kernel stacks (9 + 25 + 49 + 81)·32.
+        long frc = 32 * 32 + 32 * 8 + 8 * 32 + 160 * 32 + 164 * 32;
+        assertEquals(frc, counts[0] - counts[1]);
+    }
+
+    @Test
+    void sameSeedGivesSameNetwork() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            FrcuNet a = new FrcuNet(FrcuNetConfig.tiny(), new java.util.Random(11));
+            FrcuNet b = new FrcuNet(FrcuNetConfig.tiny(), new java.util.Random(11));
+            a.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            b.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            var pa = a.getParameters();
+            var pb = b.getParameters();
+            for (int i = 0; i < pa.size(); i++) {
+                assertTrue(pa.get(i).getValue().getArray()
+                        .contentEquals(pb.get(i).getValue().getArray()), pa.get(i).getKey());
+            }
         }
     }
 }
