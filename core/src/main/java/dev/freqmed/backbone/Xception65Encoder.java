@@ -29,7 +29,8 @@ import java.util.Random;
  * {@code x1 (N, 128w, H/4, W/4)}, {@code x2 (N, 256w, H/8, W/8)}, where {@code w} scales channel
  * counts ({@link Blocks#scaleChannels}). Sizes are {@code ceil} divisions for other inputs.
  *
- * <p>Children carry the Keras layer names: {@code entry_flow_conv1_1}, {@code entry_flow_conv1_1_BN},
+ * <p>Children carry the Keras layer names: {@code entry_flow_conv1_1},
+ * {@code entry_flow_conv1_1_BN},
  * {@code entry_flow_conv1_2}, {@code entry_flow_conv1_2_BN}, {@code entry_flow_block1..3},
  * {@code middle_flow_unit_1..M}, {@code exit_flow_block1}, {@code exit_flow_block2}.
  */
@@ -159,7 +160,8 @@ public final class Xception65Encoder extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Blocks.initializeInSequence(manager, dataType, inputShapes[0],
                 conv11, bn11, conv12, bn12);
         Blocks.initializeInSequence(manager, dataType,

@@ -118,7 +118,8 @@ public final class XceptionBlock extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Blocks.initializeInSequence(manager, dataType, inputShapes[0], convs);
         if (shortcut != null) {
             Blocks.initializeInSequence(manager, dataType, inputShapes[0], shortcut, shortcutBn);

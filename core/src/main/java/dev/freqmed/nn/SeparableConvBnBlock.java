@@ -19,7 +19,8 @@ import java.util.Random;
  * BatchNorm. With {@code depthActivation = false} a ReLU comes first and none after
  * (pre-activation); with {@code true} a ReLU follows each BatchNorm. Stride 1 uses TF "same"
  * padding (symmetric {@code rate}); stride 2 uses explicit symmetric zero padding
- * {@code (k_eff − 1) / 2} (FRCU-Net spec §2.2; reference: keras-deeplab-v3-plus {@code SepConv_BN}).
+ * {@code (k_eff − 1) / 2} (FRCU-Net spec §2.2; reference: keras-deeplab-v3-plus
+ * {@code SepConv_BN}).
  *
  * <p>Children: {@code depthwise}, {@code depthwise_BN}, {@code pointwise}, {@code pointwise_BN}
  * (the Keras layer names after the block prefix). Input {@code (N, in, H, W)}, output
@@ -97,7 +98,8 @@ public final class SeparableConvBnBlock extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Blocks.initializeInSequence(manager, dataType, inputShapes[0],
                 depthwise, depthwiseBn, pointwise, pointwiseBn);
     }

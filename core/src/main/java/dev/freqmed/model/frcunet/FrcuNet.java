@@ -41,8 +41,8 @@ import java.util.Random;
  * {@code aspp0_BN}, {@code frc} (only for {@link FrcuNetConfig.Variant#FRCUNET}), {@code conv2d_1},
  * {@code conv2d_2}, {@code concat_projection_BN}, {@code conv2d_3} … {@code conv2d_15} (the Keras
  * auto-names of a fresh session; see {@link FrcuNetKerasNames}). Initialisers follow Keras
- * (spec §4.1): glorot_uniform for the backbone, the aspp convs and the head; he_normal for the other
- * new convs; zero biases. Do not override them with a global {@code setInitializer}.
+ * (spec §4.1): glorot_uniform for the backbone, the aspp convs and the head; he_normal for the
+ * other new convs; zero biases. Do not override them with a global {@code setInitializer}.
  */
 public final class FrcuNet extends AbstractBlock {
 
@@ -239,7 +239,8 @@ public final class FrcuNet extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape in = inputShapes[0];
         checkInput(in);
         encoder.initialize(manager, dataType, in);

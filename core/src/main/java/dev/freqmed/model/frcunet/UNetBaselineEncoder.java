@@ -43,7 +43,8 @@ public final class UNetBaselineEncoder extends AbstractBlock {
         int c = 3;
         for (int i = 0; i < WIDTHS.length; i++) {
             widths[i] = Blocks.scaleChannels(WIDTHS[i], widthMultiplier);
-            stages[i] = addChildBlock("stage" + i, new DoubleConvBlock(c, widths[i], bnMomentum, rng));
+            stages[i] = addChildBlock("stage" + i,
+                    new DoubleConvBlock(c, widths[i], bnMomentum, rng));
             c = widths[i];
         }
     }
@@ -85,7 +86,8 @@ public final class UNetBaselineEncoder extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape s = inputShapes[0];
         for (int i = 0; i < WIDTHS.length; i++) {
             long f = 1L << i;

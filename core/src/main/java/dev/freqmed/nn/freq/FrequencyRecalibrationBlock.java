@@ -123,7 +123,8 @@ public final class FrequencyRecalibrationBlock extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape s = inputShapes[0];
         bandStack.initialize(manager, dataType, s);
         Shape vec = new Shape(s.get(0), channels);
