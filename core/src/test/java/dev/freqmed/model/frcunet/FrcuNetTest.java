@@ -31,6 +31,13 @@ class FrcuNetTest {
         try (NDManager m = NDManager.newBaseManager()) {
             FrcuNet net = new FrcuNet(FrcuNetConfig.paper());
             net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 256, 256));
+            // Spec §2.8 encoder trace at 256×256 (from the shape arithmetic, no forward pass).
+            Xception65Encoder enc = (Xception65Encoder) net.getChildren().get("01encoder");
+            Shape[] e = enc.getOutputShapes(new Shape[] {new Shape(1, 3, 256, 256)});
+            assertEquals(new Shape(1, 2048, 16, 16), e[0]);
+            assertEquals(new Shape(1, 64, 128, 128), e[1]);
+            assertEquals(new Shape(1, 128, 64, 64), e[2]);
+            assertEquals(new Shape(1, 256, 32, 32), e[3]);
             long total = 0;
             long trainable = 0;
             for (Pair<String, Parameter> p : net.getParameters()) {
@@ -159,5 +166,31 @@ class FrcuNetTest {
                         .contentEquals(pb.get(i).getValue().getArray()), pa.get(i).getKey());
             }
         }
+    }
+
+    @Test
+    void configValidationNamesTheField() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new FrcuNetConfig(100, 1, 16, FrcuNetConfig.Variant.FRCUNET, 0.1, 0.99, 32,
+                        1, 0));
+        assertTrue(e.getMessage().contains("inputSize") && e.getMessage().contains("100"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new FrcuNetConfig(64, 0, 1, FrcuNetConfig.Variant.FRCUNET, 0.1, 0.99, 32,
+                        1, 0));
+        assertTrue(e.getMessage().contains("widthMultiplier"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new FrcuNetConfig(64, 1, 1, null, 0.1, 0.99, 32, 1, 0));
+        assertTrue(e.getMessage().contains("variant"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new FrcuNetConfig(64, 1, 1, FrcuNetConfig.Variant.UNET, 1.0, 0.99, 32, 1, 0));
+        assertTrue(e.getMessage().contains("dropout"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new FrcuNetConfig(64, 1, 1, FrcuNetConfig.Variant.UNET, 0.1, 0.99, 32, 0, 0));
+        assertTrue(e.getMessage().contains("bceWeight/diceWeight"), e.getMessage());
+        FrcuNetConfig cpu = FrcuNetConfig.cpu();
+        assertEquals(128, cpu.inputSize());
+        assertEquals(0.25, cpu.widthMultiplier());
+        assertEquals(4, cpu.middleBlocks());
     }
 }
