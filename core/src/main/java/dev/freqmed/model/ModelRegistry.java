@@ -20,9 +20,9 @@ public final class ModelRegistry {
     private static final Map<String, Entry<?>> ENTRIES = new LinkedHashMap<>();
 
     static {
-        // One line per system.
-        register("frcunet", FrcuNetConfig.class, Map.of("paper", FrcuNetConfig::paper, "tiny",
-                FrcuNetConfig::tiny, "cpu", FrcuNetConfig::cpu), FrcuNet::new, FrcuNetTask::new);
+        register("frcunet", FrcuNetConfig.class,
+                Map.of("paper", FrcuNetConfig::paper, "tiny", FrcuNetConfig::tiny, "cpu", FrcuNetConfig::cpu),
+                FrcuNet::new, FrcuNetTask::new);
     }
 
     private ModelRegistry() {

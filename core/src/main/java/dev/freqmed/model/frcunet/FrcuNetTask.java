@@ -6,10 +6,9 @@ import dev.freqmed.data.transform.Normalization;
 import dev.freqmed.model.BinarySegmentationTask;
 
 /**
- * FRCU-Net's trainer adapter: the shared binary-segmentation pipeline (resize to the config's
- * input size, per-image min–max stretch to [0, 255] as in the reference, spec §1.1) with
- * {@link FrcuNetLoss} and the network's {@link FrcuNet.Output#PROBABILITY} output as the
- * foreground probability.
+ * FRCU-Net's task adapter: square inputs of {@link FrcuNetConfig#inputSize()}, per-image
+ * min–max to [0, 255] (spec §1.1), Keras binary cross-entropy on soft targets (plus the optional
+ * Dice term), foreground probability = the sigmoid output.
  */
 public final class FrcuNetTask extends BinarySegmentationTask {
 
