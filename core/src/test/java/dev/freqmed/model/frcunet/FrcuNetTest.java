@@ -18,6 +18,8 @@ import ai.djl.util.Pair;
 import dev.freqmed.model.ModelRegistry;
 import dev.freqmed.model.TaskAdapter;
 import dev.freqmed.backbone.Xception65Encoder;
+import dev.freqmed.io.LoadOptions;
+import dev.freqmed.io.StateDicts;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -192,5 +194,27 @@ class FrcuNetTest {
         assertEquals(128, cpu.inputSize());
         assertEquals(0.25, cpu.widthMultiplier());
         assertEquals(4, cpu.middleBlocks());
+    }
+
+    @Test
+    void stateDictRoundTripReproducesTheOutput() {
+        FrcuNetConfig cfg = FrcuNetConfig.tiny().withInputSize(32);
+        Shape in = new Shape(1, 3, 32, 32);
+        try (NDManager m = NDManager.newBaseManager()) {
+            FrcuNet a = new FrcuNet(cfg, new java.util.Random(1));
+            FrcuNet b = new FrcuNet(cfg, new java.util.Random(2));
+            a.initialize(m, DataType.FLOAT32, in);
+            b.initialize(m, DataType.FLOAT32, in);
+            NDArray x = m.randomUniform(0f, 255f, in);
+            ParameterStore ps = new ParameterStore(m, false);
+            // One training step moves a's BatchNorm statistics away from their initial values.
+            a.forward(ps, new NDList(x), true);
+            NDArray ya = a.forward(ps, new NDList(x), false).get(0);
+            NDArray yb = b.forward(ps, new NDList(x), false).get(0);
+            assertTrue(!ya.allClose(yb, 1e-6, 1e-7, false));
+            StateDicts.load(b, StateDicts.hostTensors(a), LoadOptions.strictDefaults());
+            NDArray yb2 = b.forward(ps, new NDList(x), false).get(0);
+            assertTrue(ya.allClose(yb2, 0, 0, false));
+        }
     }
 }
