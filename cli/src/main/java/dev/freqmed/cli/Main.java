@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "Frequency-aware networks for medical images: train, predict, evaluate, benchmark.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            EvaluateCommand.class,
         })
 public final class Main implements Runnable {
 
