@@ -289,7 +289,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     private void nucleiType(Map<String, Object> json, Table table, List<String> csv) throws IOException {
-        List<FilePair> pairs = EvaluationInputs.pair(pred, gt, Set.of("csv"), "centroid CSV");
+        List<FilePair> pairs = EvaluationInputs.pair(pred, gt, Set.of("csv", "mat"), "centroid CSV or .mat");
         NucleusTypeMetrics m = new NucleusTypeMetrics(radius);
         for (FilePair p : pairs) {
             List<Centroid> a = CentroidCsvReader.read(p.pred());
