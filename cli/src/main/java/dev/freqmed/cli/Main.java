@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             PredictCommand.class,
             DemoCommand.class,
+            EvaluateCommand.class,
         })
 public final class Main implements Runnable {
 
