@@ -223,6 +223,47 @@ public final class HostTensor {
         return out.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /**
+     * A view with the axes reordered: axis {@code i} of the result is axis {@code axes[i]} of
+     * this tensor (like {@code torch.permute}). No data is copied.
+     *
+     * @throws IllegalArgumentException when {@code axes} is not a permutation of the axes
+     */
+    public HostTensor permute(int... axes) {
+        if (axes.length != shape.length) {
+            throw new IllegalArgumentException("permutation " + Arrays.toString(axes)
+                    + " for a tensor of rank " + shape.length);
+        }
+        boolean[] used = new boolean[axes.length];
+        long[] ns = new long[axes.length];
+        long[] nst = new long[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            int a = axes[i];
+            if (a < 0 || a >= axes.length || used[a]) {
+                throw new IllegalArgumentException("not a permutation: " + Arrays.toString(axes));
+            }
+            used[a] = true;
+            ns[i] = shape[a];
+            nst[i] = strides[a];
+        }
+        return new HostTensor(dtype, ns, nst, offset, storage);
+    }
+
+    /**
+     * The same elements (row-major order) in another shape; copies when the tensor is not
+     * contiguous.
+     *
+     * @throws IllegalArgumentException when the element counts differ
+     */
+    public HostTensor reshape(long... newShape) {
+        if (numel(newShape) != numel()) {
+            throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to "
+                    + Arrays.toString(newShape));
+        }
+        HostTensor c = isContiguous() ? this : copy();
+        return of(dtype, newShape, c.data());
+    }
+
     /** A copy of this tensor whose storage is an independent heap buffer (contiguous). */
     public HostTensor copy() {
         ByteBuffer d = data();
