@@ -39,7 +39,7 @@ public final class Unpickler {
     /** Deepest nesting of containers accepted. */
     public static final int MAX_DEPTH = 200;
     /** Most container-element visits when walking the result (bounds shared-reference blow-up). */
-    public static final long MAX_VISITS = 10_000_000L;
+    public static final long MAX_VISITS = 1_000_000L;
     private static final int MAX_LINE = 4096;
     private static final int MAX_LONG_BYTES = 64;
 
