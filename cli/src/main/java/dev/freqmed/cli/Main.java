@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             TrainCommand.class,
             PredictCommand.class,
+            WeightsCommand.class,
+            ImportWeightsCommand.class,
         })
 public final class Main implements Runnable {
 

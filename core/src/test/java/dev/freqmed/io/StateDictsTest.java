@@ -12,7 +12,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.freqmed.io.weights.Checkpoint;
 import dev.freqmed.io.weights.PthReader;
+import dev.freqmed.io.weights.WeightFiles;
+import dev.freqmed.io.weights.WeightImporter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -153,6 +156,27 @@ class StateDictsTest {
             JsonNode first = exp.get("output_first");
             for (int i = 0; i < first.size(); i++) {
                 assertEquals(first.get(i).asDouble(), v[i], 1e-5, "output " + i);
+            }
+        }
+    }
+
+    @Test
+    void lightningCheckpointImportsIntoTheSameNetwork() throws Exception {
+        Checkpoint c = WeightFiles.read(WeightFixtures.file("lightning_checkpoint.ckpt"));
+        Map<String, HostTensor> zip = PthReader.read(WeightFixtures.file("state_dict_zip.pth"))
+                .stateDict();
+        try (NDManager m = NDManager.newBaseManager()) {
+            StemNet net = initializedNet(m);
+            LoadOptions o = LoadOptions.strictDefaults();
+            for (String g : List.of("freq_filter", "attn.*", "norm.*", "head.*", "views.*",
+                    "scalar")) {
+                o = o.withIgnoreUnexpected(g);
+            }
+            LoadReport r = WeightImporter.load(net, c, o);
+            assertEquals(STEM_KEYS, r.loaded());
+            for (Map.Entry<String, Parameter> e : StateDicts.parameters(net).entrySet()) {
+                assertArrayEquals(zip.get(e.getKey()).toFloatArray(),
+                        e.getValue().getArray().toFloatArray(), 0f, e.getKey());
             }
         }
     }
