@@ -1,10 +1,14 @@
 package dev.freqmed.io.weights;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.freqmed.io.DType;
 import dev.freqmed.io.HostTensor;
@@ -102,5 +106,26 @@ class PthReaderTest {
         HostTensor copy = sd.get("views.t").copy();
         assertTrue(copy.isContiguous());
         assertEquals(sd.get("views.t").stats(), copy.stats());
+    }
+
+    @Test
+    void everyDtypeBecomesAnEngineArrayWithoutCrashingTheEngine() throws Exception {
+        Map<String, HostTensor> sd =
+                PthReader.read(WeightFixturesAccess.file("state_dict_zip.pth")).stateDict();
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (Map.Entry<String, HostTensor> e : sd.entrySet()) {
+                HostTensor t = e.getValue();
+                NDArray a = t.toNDArray(m);
+                assertEquals(t.engineDtype().djl(), a.getDataType(), e.getKey());
+                assertArrayEquals(t.shape(), a.getShape().getShape(), e.getKey());
+                if (t.dtype() != DType.COMPLEX64) {
+                    float[] back = a.toType(DataType.FLOAT32, false).toFloatArray();
+                    assertArrayEquals(t.toFloatArray(), back, 0f, e.getKey());
+                }
+                HostTensor.Stats back = HostTensor.fromNDArray(a).stats();
+                assertEquals(t.stats().sum(), back.sum(), 1e-9, e.getKey());
+                assertEquals(t.stats().sumsq(), back.sumsq(), 1e-9, e.getKey());
+            }
+        }
     }
 }
