@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             PredictCommand.class,
             DemoCommand.class,
             EvaluateCommand.class,
+            WeightsCommand.class,
+            ImportWeightsCommand.class,
         })
 public final class Main implements Runnable {
 
