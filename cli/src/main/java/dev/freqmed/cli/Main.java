@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             PredictCommand.class,
             DemoCommand.class,
+            BenchCommand.class,
             EvaluateCommand.class,
             WeightsCommand.class,
             ImportWeightsCommand.class,
