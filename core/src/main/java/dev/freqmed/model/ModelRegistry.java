@@ -1,6 +1,12 @@
 package dev.freqmed.model;
 
 import ai.djl.nn.Block;
+import dev.freqmed.model.frcunet.FrcuNet;
+import dev.freqmed.model.frcunet.FrcuNetConfig;
+import dev.freqmed.model.frcunet.FrcuNetTask;
+import dev.freqmed.model.fsanet.FsaNet;
+import dev.freqmed.model.fsanet.FsaNetConfig;
+import dev.freqmed.model.fsanet.FsaNetTask;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,12 +23,12 @@ public final class ModelRegistry {
     private static final Map<String, Entry<?>> ENTRIES = new LinkedHashMap<>();
 
     static {
-        // One line per system.
-        register("fsanet", dev.freqmed.model.fsanet.FsaNetConfig.class,
-                Map.of("paper", dev.freqmed.model.fsanet.FsaNetConfig::paper,
-                        "tiny", dev.freqmed.model.fsanet.FsaNetConfig::tiny,
-                        "cpu", dev.freqmed.model.fsanet.FsaNetConfig::cpu),
-                dev.freqmed.model.fsanet.FsaNet::new, dev.freqmed.model.fsanet.FsaNetTask::new);
+        register("frcunet", FrcuNetConfig.class,
+                Map.of("paper", FrcuNetConfig::paper, "tiny", FrcuNetConfig::tiny, "cpu", FrcuNetConfig::cpu),
+                FrcuNet::new, FrcuNetTask::new);
+        register("fsanet", FsaNetConfig.class,
+                Map.of("paper", FsaNetConfig::paper, "tiny", FsaNetConfig::tiny, "cpu", FsaNetConfig::cpu),
+                FsaNet::new, FsaNetTask::new);
     }
 
     private ModelRegistry() {
