@@ -13,9 +13,14 @@ import ai.djl.util.PairList;
 import dev.freqmed.backbone.Layers;
 import dev.freqmed.backbone.PvtV2;
 import dev.freqmed.backbone.ResNet;
+import dev.freqmed.io.HostTensor;
+import dev.freqmed.io.weights.Checkpoint;
+import dev.freqmed.io.weights.WeightNameTable;
 import dev.freqmed.nn.freq.HighPassFilterBlock;
 import dev.freqmed.tensor.Resize;
+import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The FSANet network (spec §2; reference {@code lib/FSANet.py FSANet}). Input an
@@ -27,7 +32,7 @@ import java.util.List;
  * reference state-dict keys (with BatchNorm's {@code num_batches_tracked} counted per BN).
  * {@code conv_up2..4} and {@code sff.bn_out} are held but unused, as in the reference.
  */
-public final class FsaNet extends AbstractBlock {
+public final class FsaNet extends AbstractBlock implements WeightNameTable {
 
     /** Names of the five outputs, in order. */
     public static final List<String> OUTPUTS = List.of("P1", "P2", "P3", "P4", "freq");
@@ -118,6 +123,16 @@ public final class FsaNet extends AbstractBlock {
     /** The configuration. */
     public FsaNetConfig config() {
         return config;
+    }
+
+    /**
+     * The official checkpoint's weights under this network's keys: the {@code model} entry of
+     * {@code {'opech', 'model', 'optimizer', 'loss'}} (or a plain state dict), with every leading
+     * {@code module.} removed; see {@link FsaNetWeights}.
+     */
+    @Override
+    public Map<String, HostTensor> toNetworkKeys(Checkpoint source) throws IOException {
+        return FsaNetWeights.networkKeys(source.tensors());
     }
 
     @Override
