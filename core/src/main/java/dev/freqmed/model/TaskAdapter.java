@@ -43,6 +43,25 @@ public interface TaskAdapter {
     /** Stacks prepared samples into the targets the loss compares against. */
     NDList labels(NDManager manager, List<Sample> batch);
 
+    /**
+     * The sides of the multi-scale steps of one training batch: the loop resizes the stacked batch
+     * to each side with {@link #rescale} and takes one optimiser step per side. Empty (the
+     * default): one step at the prepared size.
+     */
+    default List<Integer> trainingSides() {
+        return List.of();
+    }
+
+    /**
+     * Resizes a stacked training batch to one multi-scale side.
+     *
+     * @return {inputs, labels} at the new size
+     * @throws UnsupportedOperationException when the task has no multi-scale steps
+     */
+    default NDList[] rescale(NDList inputs, NDList labels, int side) {
+        throw new UnsupportedOperationException("this task has no multi-scale training steps");
+    }
+
     /** The scalar training loss of a batch. */
     NDArray loss(NDList outputs, NDList labels);
 

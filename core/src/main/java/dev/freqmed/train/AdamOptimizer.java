@@ -15,7 +15,7 @@ import java.util.Map;
  * With {@code decoupled} (AdamW) the weight decay is {@code p -= lr · wd · p} before the step;
  * otherwise (Adam) {@code wd · p} is added to the gradient.
  */
-public final class AdamOptimizer {
+public final class AdamOptimizer implements TrainOptimizer {
 
     private final double beta1;
     private final double beta2;

@@ -85,11 +85,15 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
      * @param monitor          metric that selects the best checkpoint
      * @param earlyStopping    epochs without improvement of {@code monitor} before stopping (0 = never)
      * @param seed             seed of initialisation, data order, augmentation and dropout
+     * @param gradientClamp    element-wise gradient clamp before each update (0 = none; FSANet 0.5)
+     * @param schedule         {@code plateau} (reduce on plateau) or {@code poly}: lr = learningRate ·
+     *                         (1 − epoch/epochs)^polyPower, set once per epoch from epoch 1
+     * @param polyPower        exponent of the poly schedule
      */
     public record TrainSettings(int epochs, int batchSize, String optimizer, double learningRate, double beta1,
             double beta2, double epsilon, double weightDecay, String plateauMonitor, double plateauFactor,
             int plateauPatience, double plateauMinDelta, double minLearningRate, String monitor, int earlyStopping,
-            long seed) {
+            long seed, double gradientClamp, String schedule, double polyPower) {
 
         /** Validates and names the offending key. */
         public TrainSettings {
@@ -99,8 +103,15 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
             if (batchSize < 1) {
                 throw new IllegalArgumentException("train.batchSize must be >= 1, found " + batchSize);
             }
-            if (!List.of("adam", "adamw").contains(optimizer)) {
-                throw new IllegalArgumentException("train.optimizer must be adam or adamw, found '" + optimizer + "'");
+            if (!List.of("adam", "adamw", "adaxw").contains(optimizer)) {
+                throw new IllegalArgumentException("train.optimizer must be adam, adamw or adaxw, found '" + optimizer
+                        + "'");
+            }
+            if (gradientClamp < 0) {
+                throw new IllegalArgumentException("train.gradientClamp must be >= 0, found " + gradientClamp);
+            }
+            if (!List.of("plateau", "poly").contains(schedule)) {
+                throw new IllegalArgumentException("train.schedule must be plateau or poly, found '" + schedule + "'");
             }
             if (!(learningRate > 0)) {
                 throw new IllegalArgumentException("train.learningRate must be > 0, found " + learningRate);
@@ -113,7 +124,12 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         /** The reference FRCU-Net recipe. */
         public static TrainSettings defaults() {
             return new TrainSettings(100, 12, "adam", 1e-4, 0.9, 0.999, 1e-7, 0, "val_loss", 0.1, 7, 1e-4, 0,
-                    "val_dice", 0, 42);
+                    "val_dice", 0, 42, 0, "plateau", 0.9);
+        }
+
+        /** The learning rate of {@code epoch} (1-based) under the poly schedule. */
+        public double polyLearningRate(int epoch) {
+            return learningRate * Math.pow(Math.max(0, 1 - (double) epoch / epochs), polyPower);
         }
 
         /** Whether larger values of metric {@code name} are better ({@code *loss} and {@code mae} are minimised). */

@@ -139,8 +139,12 @@ public final class TrainingRun {
                 }
             }
             NDManager optManager = manager.newSubManager();
-            AdamOptimizer opt = new AdamOptimizer(optManager, ts.beta1(), ts.beta2(), ts.epsilon(), ts.weightDecay(),
-                    "adamw".equals(ts.optimizer()));
+            TrainOptimizer opt = "adaxw".equals(ts.optimizer())
+                    ? AdaXwOptimizer.builder().optBetas((float) ts.beta1(), (float) ts.beta2())
+                            .optEpsilon((float) ts.epsilon()).optDecoupledWeightDecay((float) ts.weightDecay())
+                            .optStateManager(optManager).build()
+                    : new AdamOptimizer(optManager, ts.beta1(), ts.beta2(), ts.epsilon(), ts.weightDecay(),
+                            "adamw".equals(ts.optimizer()));
             boolean monitorMax = TrainConfig.TrainSettings.maximizes(ts.monitor());
             PlateauScheduler plateau = new PlateauScheduler(ts.learningRate(), ts.plateauFactor(), ts.plateauPatience(),
                     ts.plateauMinDelta(), ts.minLearningRate(), TrainConfig.TrainSettings.maximizes(ts.plateauMonitor()));
@@ -186,26 +190,43 @@ public final class TrainingRun {
                         step++;
                         s++;
                         engine.setRandomSeed((int) BatchLoader.mix(ts.seed(), step, 7));
-                        float lossValue;
-                        try (NDManager sub = manager.newSubManager()) {
-                            NDList inputs = task.inputs(sub, batch);
-                            NDList labels = task.labels(sub, batch);
-                            try (GradientCollector gc = engine.newGradientCollector()) {
-                                NDList outputs = net.forward(ps, inputs, true);
-                                NDArray loss = task.loss(outputs, labels);
-                                if (lossOverride != null) {
-                                    loss = lossOverride.apply(step, loss);
+                        float lossValue = Float.NaN;
+                        double lr = "poly".equals(ts.schedule()) ? ts.polyLearningRate(epoch) : plateau.lr();
+                        List<Integer> sides = task.trainingSides();
+                        int base = (int) task.inputShape().get(2);
+                        // One optimiser step per multi-scale side (one step when the task has none).
+                        for (int side : sides.isEmpty() ? List.of(base) : sides) {
+                            try (NDManager sub = manager.newSubManager()) {
+                                NDList inputs = task.inputs(sub, batch);
+                                NDList labels = task.labels(sub, batch);
+                                if (!sides.isEmpty()) {
+                                    NDList[] scaled = task.rescale(inputs, labels, side);
+                                    inputs = scaled[0];
+                                    labels = scaled[1];
                                 }
-                                lossValue = loss.getFloat();
-                                if (!Float.isFinite(lossValue)) {
-                                    throw new IllegalStateException(String.format(Locale.ROOT,
-                                            "loss is %s at step %d (epoch %d, batch %d); training stopped, the last"
-                                            + " good checkpoint is %s (epoch %d)", lossValue, step, epoch, s,
-                                            state.epoch() > 0 || epoch > 1 ? ckptDir : "none", epoch - 1));
+                                try (GradientCollector gc = engine.newGradientCollector()) {
+                                    NDList outputs = net.forward(ps, inputs, true);
+                                    NDArray loss = task.loss(outputs, labels);
+                                    if (lossOverride != null) {
+                                        loss = lossOverride.apply(step, loss);
+                                    }
+                                    float value = loss.getFloat();
+                                    if (side == base || !sides.contains(base)) {
+                                        lossValue = value; // the base side's loss is recorded
+                                    }
+                                    if (!Float.isFinite(value)) {
+                                        throw new IllegalStateException(String.format(Locale.ROOT,
+                                                "loss is %s at step %d (epoch %d, batch %d); training stopped, the last"
+                                                + " good checkpoint is %s (epoch %d)", value, step, epoch, s,
+                                                state.epoch() > 0 || epoch > 1 ? ckptDir : "none", epoch - 1));
+                                    }
+                                    gc.backward(loss);
                                 }
-                                gc.backward(loss);
+                                if (ts.gradientClamp() > 0) {
+                                    clampGradients(params, ts.gradientClamp());
+                                }
+                                opt.update(params, lr);
                             }
-                            opt.update(params, plateau.lr());
                         }
                         if (liveArrayProbe != null) {
                             liveArrayProbe.accept(manager.getManagedArrays().size());
@@ -220,7 +241,7 @@ public final class TrainingRun {
                     row.put("epoch", (double) epoch);
                     row.put("train_loss", lossSum / seen);
                     row.putAll(validate(net, task, valLoader, val.size(), ts.batchSize(), manager));
-                    row.put("lr", plateau.lr());
+                    row.put("lr", "poly".equals(ts.schedule()) ? ts.polyLearningRate(epoch) : plateau.lr());
                     row.put("seconds", (System.nanoTime() - t0) / 1e9);
                     Double monitored = row.get(ts.monitor());
                     if (monitored == null) {
@@ -290,7 +311,23 @@ public final class TrainingRun {
         return r;
     }
 
-    private static void saveCheckpoint(Path dir, Block net, AdamOptimizer opt, Manifest manifest, State state)
+    /** Clamps every gradient element-wise to [−c, c] in place (reference FSANet clip_gradient). */
+    private static void clampGradients(Map<String, Parameter> params, double c) {
+        for (Parameter p : params.values()) {
+            NDArray w = p.getArray();
+            if (!p.requiresGradient() || !w.hasGradient()) {
+                continue;
+            }
+            NDArray g = w.getGradient();
+            try (NDManager scope = w.getManager().newSubManager(w.getDevice())) {
+                g.tempAttach(scope);
+                NDArray clipped = g.clip(-c, c);
+                g.subi(g).addi(clipped);
+            }
+        }
+    }
+
+    private static void saveCheckpoint(Path dir, Block net, TrainOptimizer opt, Manifest manifest, State state)
             throws IOException {
         Map<String, Object> tensors = new LinkedHashMap<>(StateDicts.hostTensors(net));
         for (Map.Entry<String, NDArray> e : opt.stateArrays().entrySet()) {
@@ -299,7 +336,7 @@ public final class TrainingRun {
         ModelCheckpoint.save(dir, tensors, manifest.withExtra("train_state", Configs.toMap(state)));
     }
 
-    private State restore(Path dir, Block net, AdamOptimizer opt, NDManager optManager, PlateauScheduler plateau,
+    private State restore(Path dir, Block net, TrainOptimizer opt, NDManager optManager, PlateauScheduler plateau,
             String arch) throws IOException {
         Manifest m = ModelCheckpoint.readManifest(dir);
         if (!arch.equals(m.architecture())) {

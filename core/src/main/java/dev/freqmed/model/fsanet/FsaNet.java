@@ -247,6 +247,11 @@ public final class FsaNet extends AbstractBlock implements WeightNameTable {
         for (Conv2d c : convUp) {
             c.initialize(manager, dataType, Layers.nchw(n));
         }
+        // conv_up2..4 never enter the forward pass; as in the reference they get no gradient, so
+        // no optimiser step (nor weight decay) touches them.
+        for (int i = 1; i < 4; i++) {
+            convUp[i].freezeParameters(true);
+        }
     }
 
     @Override

@@ -4,7 +4,8 @@ import dev.freqmed.backbone.PvtV2Config;
 import java.util.List;
 
 /**
- * FSANet configuration: network widths and the training recipe (spec §4).
+ * FSANet configuration: network widths, the input sides and the multi-scale rates (spec §2, §4).
+ * The optimiser, schedule and batch size live in the training config ({@code train:} section).
  *
  * <p>Width scaling: {@code widthDivisor} divides the PVT-v2-b2 stage widths (64/128/320/512; head
  * counts kept) and the ResNet base width (64); every CSFM/HCF width derives from those, as in the
@@ -19,17 +20,10 @@ import java.util.List;
  * @param trainSize      base training side, multiple of 32 (736)
  * @param testSize       inference side, multiple of 32 (992)
  * @param scaleRates     multi-scale rates, one optimiser step each (0.75, 1, 1.25)
- * @param batchSize      batch size (8; at least 2 because of BN on 1×1 maps)
- * @param epochs         epochs (200)
- * @param learningRate   base learning rate of the poly schedule (2e-4)
- * @param weightDecay    decoupled weight decay (1e-4)
- * @param optimizer      {@code adaxw} (reference) or {@code adamw}
- * @param gradientClamp  element-wise gradient clamp (0.5; 0 disables)
  * @param weightedBce    false reproduces the reference (plain mean BCE); true the intended
  *                       edge-weighted BCE
  * @param strictSize     refuse sizes that are not multiples of 32 instead of rounding them to the
  *                       nearest multiple
- * @param seed           random seed
  */
 public record FsaNetConfig(
         int widthDivisor,
@@ -41,15 +35,8 @@ public record FsaNetConfig(
         int trainSize,
         int testSize,
         List<Double> scaleRates,
-        int batchSize,
-        int epochs,
-        double learningRate,
-        double weightDecay,
-        String optimizer,
-        double gradientClamp,
         boolean weightedBce,
-        boolean strictSize,
-        long seed) {
+        boolean strictSize) {
 
     /** Validates every field, naming the offending one. */
     public FsaNetConfig {
@@ -75,22 +62,6 @@ public record FsaNetConfig(
         checkSize("testSize", testSize, strictSize);
         if (scaleRates.isEmpty() || scaleRates.stream().anyMatch(r -> !(r > 0))) {
             throw new IllegalArgumentException("scaleRates must be positive, found " + scaleRates);
-        }
-        if (batchSize < 2) {
-            throw new IllegalArgumentException("batchSize must be >= 2 (BatchNorm on 1x1 maps in "
-                    + "SFF), found " + batchSize);
-        }
-        if (epochs <= 0) {
-            throw new IllegalArgumentException("epochs must be > 0, found " + epochs);
-        }
-        if (!(learningRate > 0) || weightDecay < 0 || gradientClamp < 0) {
-            throw new IllegalArgumentException("learningRate must be > 0 and weightDecay, "
-                    + "gradientClamp >= 0; found " + learningRate + ", " + weightDecay + ", "
-                    + gradientClamp);
-        }
-        if (!"adaxw".equals(optimizer) && !"adamw".equals(optimizer)) {
-            throw new IllegalArgumentException("optimizer must be adaxw or adamw, found "
-                    + optimizer);
         }
         pvt(widthDivisor, pvtDepths, dropPathRate);
     }
@@ -143,11 +114,10 @@ public record FsaNetConfig(
         return 64 / widthDivisor;
     }
 
-    /** The paper's network and recipe: 736 training side, 992 test side, AdaX-W, 200 epochs. */
+    /** The paper's network: 736 training side (rates 0.75/1/1.25), 992 test side. */
     public static FsaNetConfig paper() {
         return new FsaNetConfig(1, List.of(3, 4, 6, 3), List.of(3, 4, 6, 3), 64, 100.0, 0.1,
-                736, 992, List.of(0.75, 1.0, 1.25), 8, 200, 2e-4, 1e-4, "adaxw", 0.5, false,
-                false, 42L);
+                736, 992, List.of(0.75, 1.0, 1.25), false, false);
     }
 
     /**
@@ -155,7 +125,7 @@ public record FsaNetConfig(
      */
     public static FsaNetConfig tiny() {
         return new FsaNetConfig(8, List.of(1, 1, 1, 1), List.of(1, 1, 1, 1), 16, 8.0, 0.0,
-                64, 64, List.of(1.0), 2, 2, 1e-3, 1e-4, "adaxw", 0.5, false, false, 42L);
+                64, 64, List.of(1.0), false, false);
     }
 
     /**
@@ -164,7 +134,6 @@ public record FsaNetConfig(
      */
     public static FsaNetConfig cpu() {
         return new FsaNetConfig(4, List.of(2, 2, 2, 2), List.of(1, 1, 1, 1), 32, 35.0, 0.1,
-                256, 256, List.of(0.75, 1.0, 1.25), 4, 50, 5e-4, 1e-4, "adaxw", 0.5, false,
-                false, 42L);
+                256, 256, List.of(0.75, 1.0, 1.25), false, false);
     }
 }

@@ -67,6 +67,7 @@ public final class FsaNetTask extends BinarySegmentationTask {
     }
 
     /** The side of each multi-scale step, see {@link FsaNetConfig#trainingSides()}. */
+    @Override
     public List<Integer> trainingSides() {
         return config.trainingSides();
     }
@@ -80,7 +81,8 @@ public final class FsaNetTask extends BinarySegmentationTask {
      * @param side   target side
      * @return {inputs, labels} at side × side (the same arrays when the side is unchanged)
      */
-    public static NDList[] rescale(NDList inputs, NDList labels, int side) {
+    @Override
+    public NDList[] rescale(NDList inputs, NDList labels, int side) {
         NDArray x = inputs.singletonOrThrow();
         if (x.getShape().get(2) == side && x.getShape().get(3) == side) {
             return new NDList[] {inputs, labels};

@@ -74,6 +74,8 @@ final class SffBlock extends AbstractBlock {
         bnGate.initialize(manager, dataType, Layers.nchw(2L * channels));
         convOut.initialize(manager, dataType, Layers.nchw(2L * channels));
         bnOut.initialize(manager, dataType, Layers.nchw(channels));
+        // Never applied in the reference, so never trained.
+        bnOut.freezeParameters(true);
     }
 
     @Override

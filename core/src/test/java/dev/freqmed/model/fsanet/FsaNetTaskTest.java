@@ -21,6 +21,7 @@ import dev.freqmed.data.SampleSource;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.model.ModelRegistry;
 import dev.freqmed.model.TaskAdapter;
+import dev.freqmed.train.AdaXwOptimizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,8 @@ class FsaNetTaskTest {
                     p.getArray().setRequiresGradient(true);
                 }
             }
-            AdaXw opt = AdaXw.builder().optLearningRateTracker(Tracker.fixed(1e-3f))
-                    .optDecoupledWeightDecay((float) c.weightDecay()).build();
+            AdaXwOptimizer opt = AdaXwOptimizer.builder().optLearningRateTracker(Tracker.fixed(1e-3f))
+                    .optDecoupledWeightDecay(1e-4f).build();
             ParameterStore ps = new ParameterStore(m, false);
             List<Float> losses = new ArrayList<>();
             for (int step = 0; step < 8; step++) {
@@ -85,7 +86,7 @@ class FsaNetTaskTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.arange(16f).reshape(1, 1, 4, 4).repeat(1, 3);
             NDArray y = m.arange(16f).reshape(1, 1, 4, 4).div(15f);
-            NDList[] r = FsaNetTask.rescale(new NDList(x), new NDList(y), 7);
+            NDList[] r = new FsaNetTask(FsaNetConfig.tiny()).rescale(new NDList(x), new NDList(y), 7);
             assertEquals(new Shape(1, 3, 7, 7), r[0].head().getShape());
             assertEquals(new Shape(1, 1, 7, 7), r[1].head().getShape());
             // align_corners=True keeps the corner values.
@@ -101,16 +102,13 @@ class FsaNetTaskTest {
         FsaNetConfig t = FsaNetConfig.tiny();
         FsaNetConfig loose = new FsaNetConfig(t.widthDivisor(), t.pvtDepths(), t.resnetDepths(),
                 t.neckChannels(), t.radius(), t.dropPathRate(), 100, 1000, t.scaleRates(),
-                t.batchSize(), t.epochs(), t.learningRate(), t.weightDecay(), t.optimizer(),
-                t.gradientClamp(), t.weightedBce(), false, t.seed());
+                t.weightedBce(), false);
         assertEquals(96, loose.trainSide());
         assertEquals(992, loose.testSide());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new FsaNetConfig(t.widthDivisor(), t.pvtDepths(), t.resnetDepths(),
                         t.neckChannels(), t.radius(), t.dropPathRate(), 100, 64,
-                        t.scaleRates(), t.batchSize(), t.epochs(), t.learningRate(),
-                        t.weightDecay(), t.optimizer(), t.gradientClamp(), t.weightedBce(), true,
-                        t.seed()));
+                        t.scaleRates(), t.weightedBce(), true));
         assertTrue(e.getMessage().contains("trainSize") && e.getMessage().contains("100"),
                 e.getMessage());
     }

@@ -81,8 +81,7 @@ class FsaNetWeightsTest {
             FsaNetConfig t = FsaNetConfig.tiny();
             FsaNet wider = new FsaNet(new FsaNetConfig(4, t.pvtDepths(), t.resnetDepths(),
                     t.neckChannels(), t.radius(), t.dropPathRate(), t.trainSize(), t.testSize(),
-                    t.scaleRates(), t.batchSize(), t.epochs(), t.learningRate(), t.weightDecay(),
-                    t.optimizer(), t.gradientClamp(), t.weightedBce(), t.strictSize(), t.seed()));
+                    t.scaleRates(), t.weightedBce(), t.strictSize()));
             wider.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> WeightImporter.load(wider, WeightFiles.read(f),

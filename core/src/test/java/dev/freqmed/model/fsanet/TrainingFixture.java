@@ -9,17 +9,17 @@ import dev.freqmed.backbone.ReferenceFixture;
 import java.io.IOException;
 
 /** Reads {@code testdata/fsanet/reference-training.json} (loss and AdaX-W reference values). */
-final class TrainingFixture {
+public final class TrainingFixture {
 
     private TrainingFixture() {
     }
 
-    static JsonNode root() throws IOException {
+    public static JsonNode root() throws IOException {
         return new ObjectMapper().readTree(
                 ReferenceFixture.TESTDATA.resolve("fsanet/reference-training.json").toFile());
     }
 
-    static NDArray array(NDManager m, JsonNode n) {
+    public static NDArray array(NDManager m, JsonNode n) {
         long[] s = new long[n.get("shape").size()];
         for (int i = 0; i < s.length; i++) {
             s[i] = n.get("shape").get(i).asLong();

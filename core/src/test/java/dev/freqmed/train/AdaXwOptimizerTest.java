@@ -1,4 +1,4 @@
-package dev.freqmed.model.fsanet;
+package dev.freqmed.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,15 +6,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.tracker.Tracker;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.freqmed.model.fsanet.TrainingFixture;
 import org.junit.jupiter.api.Test;
 
-class AdaXwTest {
+class AdaXwOptimizerTest {
 
     @Test
     void threeStepsMatchReferenceOptimiser() throws Exception {
         JsonNode f = TrainingFixture.root().get("adaxw");
         try (NDManager m = NDManager.newBaseManager()) {
-            AdaXw opt = AdaXw.builder()
+            AdaXwOptimizer opt = AdaXwOptimizer.builder()
                     .optLearningRateTracker(Tracker.fixed((float) f.get("lr").asDouble()))
                     .optDecoupledWeightDecay((float) f.get("weight_decay").asDouble())
                     .optClamp((float) f.get("clamp").asDouble())
