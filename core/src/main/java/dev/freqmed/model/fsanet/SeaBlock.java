@@ -19,7 +19,8 @@ import dev.freqmed.backbone.Layers;
  * c = channel_att(f)   the same stack then sigmoid, per pixel (not pooled)  (indices 0..5)
  * w = sigmoid((l + g) · c)
  * </pre>
- * (N, C, H, W) → weights (N, C, H, W) in (0, 1).
+ * (N, C, H, W) → weights (N, C, H, W) in (0, 1). A training batch of one image runs
+ * {@code global_att} with the BatchNorm running statistics (the reference cannot train on it).
  */
 final class SeaBlock extends AbstractBlock {
 
@@ -51,7 +52,10 @@ final class SeaBlock extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray l = localAtt.forward(ps, inputs, training, params).singletonOrThrow();
-        NDArray g = globalAtt.forward(ps, inputs, training, params).singletonOrThrow();
+        // DEVIATION: BatchNorm cannot normalise a single 1×1 map in training mode (the reference
+        // fails on a batch of one image); such a batch uses the running statistics here.
+        boolean single = inputs.head().getShape().get(0) == 1;
+        NDArray g = globalAtt.forward(ps, inputs, training && !single, params).singletonOrThrow();
         NDArray c = channelAtt.forward(ps, inputs, training, params).singletonOrThrow();
         return new NDList(l.add(g).mul(c).getNDArrayInternal().sigmoid());
     }
