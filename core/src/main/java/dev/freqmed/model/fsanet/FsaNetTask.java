@@ -8,17 +8,19 @@ import ai.djl.training.ParameterStore;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.data.Sample;
 import dev.freqmed.data.transform.Normalization;
-import dev.freqmed.data.transform.Resample;
+import dev.freqmed.data.transform.Transform;
 import dev.freqmed.model.BinarySegmentationTask;
 import dev.freqmed.tensor.Resize;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trainer and predictor adapter of FSANet. Samples are resized to the training side
- * (antialiased bilinear, as PIL does in the reference; masks stay soft), ImageNet-normalised and
+ * Trainer and predictor adapter of FSANet. Samples are resized to the training side with
+ * PIL's 8-bit bilinear resampling (as in the reference; masks stay soft), ImageNet-normalised and
  * stacked; the loss is {@link FsaNetLoss}; the foreground probability is sigmoid(P1).
  *
  * <p>Multi-scale training (spec §4): {@link #trainingSides()} lists one side per scale rate, and
@@ -66,6 +68,45 @@ public final class FsaNetTask extends BinarySegmentationTask {
         return loss.evaluate(labels, outputs);
     }
 
+    /**
+     * Resizes image and mask to the training side with PIL's 8-bit bilinear resampling (as the
+     * reference's torchvision {@code Resize} on PIL images; the mask stays soft), then applies
+     * {@code augmentation} and the ImageNet normalisation.
+     */
+    @Override
+    public Sample prepare(Sample raw, Transform augmentation, Random rng) {
+        int side = config.trainSide();
+        Map<String, FloatImage> arrays = new LinkedHashMap<>();
+        arrays.put(Sample.IMAGE, PilBilinear.resize(rgb(raw.get(Sample.IMAGE), raw.id()), side,
+                side));
+        FloatImage mask = raw.arrays().get(Sample.MASK);
+        if (mask != null) {
+            FloatImage m8 = PilBilinear.resize(scaled(mask, 255f), side, side);
+            arrays.put(Sample.MASK, scaled(m8, 1f / 255f));
+        }
+        Sample s = new Sample(raw.id(), arrays);
+        if (augmentation != null) {
+            s = augmentation.apply(s, rng);
+        }
+        return s.with(Sample.IMAGE, Normalization.IMAGENET.apply(s.get(Sample.IMAGE)));
+    }
+
+    private static FloatImage rgb(FloatImage image, String id) {
+        if (image.channels() != 3) {
+            throw new IllegalArgumentException("sample " + id + ": FSANet expects an RGB image (3"
+                    + " channels), found " + image.channels());
+        }
+        return image;
+    }
+
+    private static FloatImage scaled(FloatImage a, float factor) {
+        float[] d = new float[a.data().length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = a.data()[i] * factor;
+        }
+        return new FloatImage(a.channels(), a.height(), a.width(), d);
+    }
+
     /** The side of each multi-scale step, see {@link FsaNetConfig#trainingSides()}. */
     @Override
     public List<Integer> trainingSides() {
@@ -103,7 +144,7 @@ public final class FsaNetTask extends BinarySegmentationTask {
                     + image.channels());
         }
         int side = config.testSide();
-        FloatImage resized = Resample.bilinearAntialias(image, side, side);
+        FloatImage resized = PilBilinear.resize(image, side, side);
         FloatImage normalised = Normalization.IMAGENET.apply(resized);
         try (NDManager sub = manager.newSubManager()) {
             NDList in = inputs(sub, List.of(new Sample("input", Map.of(Sample.IMAGE,
