@@ -57,6 +57,11 @@ public final class BottleneckBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
+        return ScopedForward.run(inputs, in -> compute(ps, in, training, params));
+    }
+
+    private NDList compute(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray y = conv1.forward(ps, inputs, training, params).singletonOrThrow();
         y = bn1.forward(ps, new NDList(y), training, params).singletonOrThrow();

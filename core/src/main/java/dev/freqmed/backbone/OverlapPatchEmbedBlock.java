@@ -43,6 +43,11 @@ public final class OverlapPatchEmbedBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
+        return ScopedForward.run(inputs, in -> compute(ps, in, training, params));
+    }
+
+    private NDList compute(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
         NDArray x = proj.forward(ps, inputs, training, params).singletonOrThrow();
         x = x.transpose(0, 2, 3, 1);
         return norm.forward(ps, new NDList(x), training, params);

@@ -43,6 +43,11 @@ public final class PvtV2LayerBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
+        return ScopedForward.run(inputs, in -> compute(ps, in, training, params));
+    }
+
+    private NDList compute(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray a = norm1.forward(ps, new NDList(x), training, params).singletonOrThrow();
         a = attn.forward(ps, new NDList(a), training, params).singletonOrThrow();

@@ -11,6 +11,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.backbone.Layers;
+import dev.freqmed.backbone.ScopedForward;
 
 /**
  * The reference's {@code Down_2}, {@code Down_4} and {@code Down_8}: k convolutions 3×3, stride 2,
@@ -36,6 +37,11 @@ final class DownBlock extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        return ScopedForward.run(inputs, in -> compute(ps, in, training, params));
+    }
+
+    private NDList compute(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         for (Conv2d c : convs) {

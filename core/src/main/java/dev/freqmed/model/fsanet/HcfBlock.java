@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.backbone.IndexedSequentialBlock;
 import dev.freqmed.backbone.Layers;
+import dev.freqmed.backbone.ScopedForward;
 
 /**
  * Hierarchical context fusion (spec §2.6; reference {@code lib/FSANet.py HCF}), attributes
@@ -54,6 +55,11 @@ final class HcfBlock extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        return ScopedForward.run(inputs, in -> compute(ps, in, training, params));
+    }
+
+    private NDList compute(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray b1 = run(branch11, inputs, ps, training, params);
         NDArray b2 = run(single[0], inputs, ps, training, params);

@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.backbone.IndexedSequentialBlock;
 import dev.freqmed.backbone.Layers;
+import dev.freqmed.backbone.ScopedForward;
 
 /**
  * Squeeze-and-excitation gate of MF (reference {@code utils/Attention.py se_block}, reduction 16):
@@ -33,6 +34,11 @@ final class SeBlock extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        return ScopedForward.run(inputs, in -> compute(ps, in, training, params));
+    }
+
+    private NDList compute(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray pooled = x.mean(new int[] {3}).mean(new int[] {2});

@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.backbone.IndexedSequentialBlock;
 import dev.freqmed.backbone.Layers;
+import dev.freqmed.backbone.ScopedForward;
 
 /**
  * The SFF weighting {@code SEA} (spec §2.7; reference {@code lib/FSANet.py SEA}), r = 4:
@@ -50,6 +51,11 @@ final class SeaBlock extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        return ScopedForward.run(inputs, in -> compute(ps, in, training, params));
+    }
+
+    private NDList compute(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray l = localAtt.forward(ps, inputs, training, params).singletonOrThrow();
         // DEVIATION: BatchNorm cannot normalise a single 1×1 map in training mode (the reference

@@ -11,6 +11,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.backbone.Layers;
+import dev.freqmed.backbone.ScopedForward;
 import dev.freqmed.tensor.Resize;
 
 /**
@@ -35,6 +36,11 @@ final class UpBlock extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        return ScopedForward.run(inputs, in -> compute(ps, in, training, params));
+    }
+
+    private NDList compute(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray x = conv1.forward(ps, inputs, training, params).singletonOrThrow();
         x = bn.forward(ps, new NDList(x), training, params).singletonOrThrow();
