@@ -1,5 +1,5 @@
 /**
- * JMH micro-benchmarks and end-to-end throughput runs of FreqMed blocks and networks. Nothing here
- * runs as part of the test suite.
+ * Benchmarks: end-to-end throughput runs that print JSON, and JMH micro-benchmarks. They live
+ * outside the test suite and are run by hand on the machine whose figures are reported.
  */
 package dev.freqmed.bench;

@@ -2,6 +2,7 @@ package dev.freqmed.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -223,6 +224,47 @@ public final class HostTensor {
         return out.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /**
+     * A view with the axes reordered: axis {@code i} of the result is axis {@code axes[i]} of
+     * this tensor (like {@code torch.permute}). No data is copied.
+     *
+     * @throws IllegalArgumentException when {@code axes} is not a permutation of the axes
+     */
+    public HostTensor permute(int... axes) {
+        if (axes.length != shape.length) {
+            throw new IllegalArgumentException("permutation " + Arrays.toString(axes)
+                    + " for a tensor of rank " + shape.length);
+        }
+        boolean[] used = new boolean[axes.length];
+        long[] ns = new long[axes.length];
+        long[] nst = new long[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            int a = axes[i];
+            if (a < 0 || a >= axes.length || used[a]) {
+                throw new IllegalArgumentException("not a permutation: " + Arrays.toString(axes));
+            }
+            used[a] = true;
+            ns[i] = shape[a];
+            nst[i] = strides[a];
+        }
+        return new HostTensor(dtype, ns, nst, offset, storage);
+    }
+
+    /**
+     * The same elements (row-major order) in another shape; copies when the tensor is not
+     * contiguous.
+     *
+     * @throws IllegalArgumentException when the element counts differ
+     */
+    public HostTensor reshape(long... newShape) {
+        if (numel(newShape) != numel()) {
+            throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to "
+                    + Arrays.toString(newShape));
+        }
+        HostTensor c = isContiguous() ? this : copy();
+        return of(dtype, newShape, c.data());
+    }
+
     /** A copy of this tensor whose storage is an independent heap buffer (contiguous). */
     public HostTensor copy() {
         ByteBuffer d = data();
@@ -305,16 +347,51 @@ public final class HostTensor {
     }
 
     /**
-     * Copies the tensor into a new engine array of the same dtype and shape.
-     *
-     * @throws IllegalStateException when the engine cannot hold the dtype
+     * Copies the tensor into a new engine array of the same shape and of dtype
+     * {@link #engineDtype()} (the same dtype except bfloat16 and int16, which the engine cannot
+     * hold and which are widened exactly to float32 and int32).
      */
     public NDArray toNDArray(NDManager manager) {
+        if (dtype == DType.BFLOAT16 || dtype == DType.INT16) {
+            // DEVIATION: the PyTorch engine of DJL 0.35 aborts the JVM when it creates or casts to
+            // bfloat16 or int16 arrays, so these widen exactly to float32 / int32 on the host.
+            return widened().toNDArray(manager);
+        }
         ByteBuffer d = data();
         ByteBuffer direct = ByteBuffer.allocateDirect(Math.max(d.remaining(), 1))
                 .order(ByteOrder.nativeOrder());
         direct.put(d.duplicate()).flip();
+        if (dtype == DType.COMPLEX64) {
+            // DJL creates complex arrays as float32: build (..., 2) and view it as complex
+            long[] s = Arrays.copyOf(shape, shape.length + 1);
+            s[shape.length] = 2;
+            try (NDArray pairs = manager.create(direct, new Shape(s), DataType.FLOAT32)) {
+                NDArray c = pairs.complex();
+                NDArray owned = c.duplicate();
+                c.close();
+                return owned;
+            }
+        }
         return manager.create(direct, djlShape(), dtype.djl());
+    }
+
+    /** The dtype {@link #toNDArray} produces: bfloat16 becomes float32, int16 becomes int32. */
+    public DType engineDtype() {
+        return dtype == DType.BFLOAT16 ? DType.FLOAT32 : dtype == DType.INT16 ? DType.INT32 : dtype;
+    }
+
+    private HostTensor widened() {
+        double[] v = toDoubleArray();
+        DType to = engineDtype();
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < v.length; i++) {
+            if (to == DType.FLOAT32) {
+                b.putFloat(i * 4, (float) v[i]);
+            } else {
+                b.putInt(i * 4, (int) v[i]);
+            }
+        }
+        return of(to, shape, b);
     }
 
     /** Reads one element at byte position {@code pos} of {@code b} as a double (not complex). */

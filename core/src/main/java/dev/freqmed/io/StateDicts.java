@@ -220,7 +220,7 @@ public final class StateDicts {
     /** Copies the values of {@code source} into {@code target}, converting the dtype. */
     private static void assign(NDArray target, HostTensor source) {
         DataType want = target.getDataType();
-        if (source.dtype().djl() == want) {
+        if (source.dtype().djl() == want && source.engineDtype() == source.dtype()) {
             ByteBuffer d = source.data();
             ByteBuffer direct = ByteBuffer.allocateDirect(Math.max(d.remaining(), 1))
                     .order(ByteOrder.nativeOrder());

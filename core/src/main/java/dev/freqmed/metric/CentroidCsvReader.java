@@ -4,11 +4,20 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import us.hebi.matlab.mat.format.Mat5;
+import us.hebi.matlab.mat.format.Mat5File;
+import us.hebi.matlab.mat.types.Matrix;
 
-/** Reads typed nucleus centroids from a CSV file with the header {@code x,y,type}. */
+/**
+ * Reads typed nucleus centroids from a CSV file with the header {@code x,y,type}, or from a
+ * HoVer-Net style MATLAB v5 {@code .mat} file holding {@code inst_centroid} (N x 2, x then y) and
+ * {@code inst_type} (N x 1).
+ */
 public final class CentroidCsvReader {
 
     private CentroidCsvReader() {
@@ -20,6 +29,9 @@ public final class CentroidCsvReader {
      * @throws IOException naming the file and line when the header or a row is malformed
      */
     public static List<Centroid> read(Path path) throws IOException {
+        if (path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".mat")) {
+            return readMat(path);
+        }
         List<Centroid> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
             String header = r.readLine();
@@ -53,5 +65,37 @@ public final class CentroidCsvReader {
             }
         }
         return out;
+    }
+
+    private static List<Centroid> readMat(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            throw new NoSuchFileException(path.toString(), null, "file does not exist");
+        }
+        try (Mat5File f = Mat5.readFromFile(path.toFile())) {
+            Matrix c = f.getMatrix("inst_centroid");
+            Matrix t = f.getMatrix("inst_type");
+            int n = c.getNumElements() == 0 ? 0 : c.getNumRows();
+            if (n > 0 && c.getNumCols() != 2) {
+                throw new IOException(path + ": inst_centroid must be N x 2, found "
+                        + c.getNumRows() + " x " + c.getNumCols());
+            }
+            if (t.getNumElements() != n) {
+                throw new IOException(path + ": inst_type has " + t.getNumElements()
+                        + " entries but inst_centroid has " + n + " rows");
+            }
+            List<Centroid> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(new Centroid(c.getDouble(i, 0), c.getDouble(i, 1), (int) t.getDouble(i)));
+            }
+            return out;
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(path.toString())) {
+                throw e;
+            }
+            throw new IOException(path + ": not a readable MATLAB v5 file (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            throw new IOException(path + ": needs numeric arrays inst_centroid and inst_type ("
+                    + e.getMessage() + ")", e);
+        }
     }
 }

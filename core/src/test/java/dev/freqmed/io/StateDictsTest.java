@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.freqmed.io.weights.Checkpoint;
+import dev.freqmed.io.weights.PthReader;
+import dev.freqmed.io.weights.WeightFiles;
+import dev.freqmed.io.weights.WeightImporter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -118,6 +124,60 @@ class StateDictsTest {
             assertEquals(List.of("stem.weight", "stem.bias"), r.loaded());
             assertEquals(List.of("fc.weight"), r.ignored());
             assertEquals(0.5f, StateDicts.parameters(net).get("stem.bias").getArray().getFloat(0));
+        }
+    }
+
+    @Test
+    void referenceStemWeightsReproduceTheReferenceOutput() throws Exception {
+        JsonNode exp = WeightFixtures.expected().get("forward_stem_layers");
+        Map<String, HostTensor> sd = PthReader.read(WeightFixtures.file("state_dict_zip.pth"))
+                .stateDict();
+        try (NDManager m = NDManager.newBaseManager()) {
+            StemNet net = initializedNet(m);
+            // the fixture holds more than the stem net: everything else is declared unused
+            LoadOptions o = LoadOptions.strictDefaults();
+            for (String g : List.of("freq_filter", "attn.*", "norm.*", "head.*", "views.*",
+                    "dtypes.*", "scalar")) {
+                o = o.withIgnoreUnexpected(g);
+            }
+            LoadReport r = StateDicts.load(net, sd, o);
+            assertEquals(STEM_KEYS, r.loaded());
+            assertTrue(r.ignored().contains("layers.1.bn.num_batches_tracked"));
+            NDArray x = m.linspace(-1f, 1f, 108).reshape(1, 3, 6, 6);
+            NDArray y = net.forward(new ai.djl.training.ParameterStore(m, false), new NDList(x),
+                    false).singletonOrThrow();
+            assertEquals(new Shape(1, 10, 6, 6), y.getShape());
+            float[] v = y.toFloatArray();
+            double sum = 0;
+            for (float f : v) {
+                sum += f;
+            }
+            assertEquals(exp.get("output_sum").asDouble(), sum, 1e-4);
+            JsonNode first = exp.get("output_first");
+            for (int i = 0; i < first.size(); i++) {
+                assertEquals(first.get(i).asDouble(), v[i], 1e-5, "output " + i);
+            }
+        }
+    }
+
+    @Test
+    void lightningCheckpointImportsIntoTheSameNetwork() throws Exception {
+        Checkpoint c = WeightFiles.read(WeightFixtures.file("lightning_checkpoint.ckpt"));
+        Map<String, HostTensor> zip = PthReader.read(WeightFixtures.file("state_dict_zip.pth"))
+                .stateDict();
+        try (NDManager m = NDManager.newBaseManager()) {
+            StemNet net = initializedNet(m);
+            LoadOptions o = LoadOptions.strictDefaults();
+            for (String g : List.of("freq_filter", "attn.*", "norm.*", "head.*", "views.*",
+                    "scalar")) {
+                o = o.withIgnoreUnexpected(g);
+            }
+            LoadReport r = WeightImporter.load(net, c, o);
+            assertEquals(STEM_KEYS, r.loaded());
+            for (Map.Entry<String, Parameter> e : StateDicts.parameters(net).entrySet()) {
+                assertArrayEquals(zip.get(e.getKey()).toFloatArray(),
+                        e.getValue().getArray().toFloatArray(), 0f, e.getKey());
+            }
         }
     }
 }

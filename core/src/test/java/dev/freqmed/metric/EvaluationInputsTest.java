@@ -41,6 +41,14 @@ class EvaluationInputsTest {
     }
 
     @Test
+    void centroidsFromMatEqualTheCsv() throws IOException {
+        List<Centroid> csv = CentroidCsvReader.read(
+                Fixtures.dir().resolve("inputs/type_2cls_1img_0_true.csv"));
+        List<Centroid> mat = CentroidCsvReader.read(formats().resolve("type_2cls_1img_0_true.mat"));
+        assertEquals(csv, mat);
+    }
+
+    @Test
     void instanceIdsAboveSixteenBitsAreRefused() throws IOException {
         Path p = tmp.resolve("big.npy");
         String header = "{'descr': '<i4', 'fortran_order': False, 'shape': (1, 2), }";
