@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freqmed.io.HostTensor;
 import dev.freqmed.io.LoadOptions;
 import dev.freqmed.io.StateDicts;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Loads {@code testdata/frcunet/keras_tiny.h5} (Keras 2.2 layout, FRCU-Net layer names with the
  * training script's auto-name offsets, random values; see the README there) into a narrow
- * FRCU-Net and checks every layout conversion of spec §6.1 on the loaded values.
+ * FRCU-Net, checks every layout conversion of spec §6.1 on the loaded values, and compares the
+ * forward pass with {@code forward_golden.json} from an independent PyTorch implementation.
  */
 class FrcuNetKerasImportTest {
 
@@ -99,6 +102,36 @@ class FrcuNetKerasImportTest {
     }
 
     @Test
+    void forwardMatchesAnIndependentPytorchImplementation() throws IOException {
+        JsonNode golden = new ObjectMapper().readTree(fixture("forward_golden.json").toFile());
+        JsonNode logits = golden.get("logit");
+        float[] x = new float[3 * 32 * 32];
+        for (int c = 0; c < 3; c++) {
+            for (int h = 0; h < 32; h++) {
+                for (int w = 0; w < 32; w++) {
+                    x[(c * 32 + h) * 32 + w] = ((37 * c + 11 * h + 7 * w) % 17) / 17f - 0.5f;
+                }
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            FrcuNet net = new FrcuNet(CONFIG, new Random(3));
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+            WeightImporter.load(net, WeightFiles.read(fixture("keras_tiny.h5")),
+                    LoadOptions.strictDefaults());
+            NDList out = net.forward(new ParameterStore(m, false),
+                    new NDList(m.create(x, new Shape(1, 3, 32, 32))), false);
+            float[] logit = out.get(FrcuNet.Output.LOGIT.ordinal()).toFloatArray();
+            float[] prob = out.get(FrcuNet.Output.PROBABILITY.ordinal()).toFloatArray();
+            assertEquals(logits.size(), logit.length);
+            for (int i = 0; i < logit.length; i++) {
+                double expected = logits.get(i).asDouble();
+                assertEquals(expected, logit[i], 2e-6, "logit " + i);
+                assertEquals(1 / (1 + Math.exp(-expected)), prob[i], 1e-6, "probability " + i);
+            }
+        }
+    }
+
+    @Test
     void kerasFileIsRefusedByOtherVariants() throws IOException {
         Checkpoint file = WeightFiles.read(fixture());
         try (NDManager m = NDManager.newBaseManager()) {
@@ -126,15 +159,19 @@ class FrcuNetKerasImportTest {
     }
 
     private static Path fixture() {
+        return fixture("keras_tiny.h5");
+    }
+
+    private static Path fixture(String name) {
         Path p = Path.of("").toAbsolutePath();
         while (p != null) {
-            Path c = p.resolve("testdata").resolve("frcunet").resolve("keras_tiny.h5");
+            Path c = p.resolve("testdata").resolve("frcunet").resolve(name);
             if (Files.isRegularFile(c)) {
                 return c;
             }
             p = p.getParent();
         }
-        throw new IllegalStateException("testdata/frcunet/keras_tiny.h5 not found above the"
+        throw new IllegalStateException("testdata/frcunet/" + name + " not found above the"
                 + " working directory");
     }
 }
