@@ -254,7 +254,8 @@ public final class PthReader {
                 c.add(resolve(file, v, done));
             }
             r = c;
-        } else if (o instanceof TorchPickle.Callable || o instanceof TorchPickle.StorageType) {
+        } else if (o instanceof TorchPickle.Callable || o instanceof TorchPickle.StorageType
+                || o instanceof TorchPickle.NumpyDtype) {
             r = o.toString();
         } else {
             r = o;
