@@ -166,6 +166,13 @@ class WeightFuzzTest {
         mutate("safetensors", st, rnd, safetensors, RANDOM_CASES_PER_FILE / 2, 0, st.length);
         mutate("safetensors (header)", st, rnd, safetensors, RANDOM_CASES_PER_FILE / 2, 0,
                 (int) (8 + headerLen));
+        byte[] h5 = fixture("keras_weights.h5");
+        Path h5File = tmp.resolve("fuzz.h5");
+        Reader keras = b -> {
+            Files.write(h5File, b);
+            return exercise(KerasReader.read(h5File));
+        };
+        mutate("keras", h5, rnd, keras, RANDOM_CASES_PER_FILE / 4, 0, h5.length);
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         assertTrue(cases >= 8000, "ran " + cases + " cases");
         System.out.println("weight fuzz: " + cases + " cases in " + seconds + " s");
