@@ -1,5 +1,5 @@
 /**
- * Benchmarks: JMH micro-benchmarks and end-to-end throughput runs that print JSON. They are run
- * by hand, never by the test suite.
+ * Benchmarks: end-to-end throughput runs that print JSON, and JMH micro-benchmarks. They live
+ * outside the test suite and are run by hand on the machine whose figures are reported.
  */
 package dev.freqmed.bench;

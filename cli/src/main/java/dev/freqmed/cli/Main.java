@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             TrainCommand.class,
             PredictCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
+            EvaluateCommand.class,
             WeightsCommand.class,
             ImportWeightsCommand.class,
         })

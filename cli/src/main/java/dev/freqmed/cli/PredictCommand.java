@@ -27,8 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code freqmed predict}: runs a trained model on images. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Segment images with a trained model. Writes, per image, STEM_mask.png (0/255 at the"
-                + " original size), STEM_prob.png (8-bit probability) and STEM_overlay.png.")
+        description = "Segment images with a trained model. Writes, per image STEM, masks/STEM.png (0/255 at the"
+                + " original size), prob/STEM.png (8-bit probability) and overlays/STEM.png; masks/ and prob/ can be"
+                + " passed to 'freqmed evaluate --pred' as they are.")
 final class PredictCommand implements Callable<Integer> {
 
     @Spec
@@ -98,9 +99,10 @@ final class PredictCommand implements Callable<Integer> {
             bin[k] = v > threshold ? 1f : 0f;
             p8[k] = Math.round(Math.max(0f, Math.min(1f, v)) * 255f);
         }
-        ImageIo.writeGray8(dir.resolve(stem + "_mask.png"), new GrayImage(prob.width(), prob.height(), 8, mask));
-        ImageIo.writeGray8(dir.resolve(stem + "_prob.png"), new GrayImage(prob.width(), prob.height(), 8, p8));
-        ImageIo.writePng(dir.resolve(stem + "_overlay.png"),
+        ImageIo.writeGray8(dir.resolve("masks").resolve(stem + ".png"),
+                new GrayImage(prob.width(), prob.height(), 8, mask));
+        ImageIo.writeGray8(dir.resolve("prob").resolve(stem + ".png"), new GrayImage(prob.width(), prob.height(), 8, p8));
+        ImageIo.writePng(dir.resolve("overlays").resolve(stem + ".png"),
                 Overlays.draw(img, new FloatImage(1, prob.height(), prob.width(), bin), null));
     }
 

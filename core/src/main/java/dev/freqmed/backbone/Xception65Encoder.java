@@ -14,8 +14,10 @@ import ai.djl.util.PairList;
 import dev.freqmed.nn.BatchNorms;
 import dev.freqmed.nn.Blocks;
 import dev.freqmed.nn.Conv2dBlock;
+import dev.freqmed.tensor.Init;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /**
  * The DeepLabv3+ Xception-65 encoder at output stride 16 (entry block 3 stride 2, middle rate 1,
@@ -27,7 +29,8 @@ import java.util.List;
  * {@code x1 (N, 128w, H/4, W/4)}, {@code x2 (N, 256w, H/8, W/8)}, where {@code w} scales channel
  * counts ({@link Blocks#scaleChannels}). Sizes are {@code ceil} divisions for other inputs.
  *
- * <p>Children carry the Keras layer names: {@code entry_flow_conv1_1}, {@code entry_flow_conv1_1_BN},
+ * <p>Children carry the Keras layer names: {@code entry_flow_conv1_1},
+ * {@code entry_flow_conv1_1_BN},
  * {@code entry_flow_conv1_2}, {@code entry_flow_conv1_2_BN}, {@code entry_flow_block1..3},
  * {@code middle_flow_unit_1..M}, {@code exit_flow_block1}, {@code exit_flow_block2}.
  */
@@ -57,9 +60,11 @@ public final class Xception65Encoder extends AbstractBlock {
      * @param widthMultiplier scales every channel count (1.0 = the paper's network)
      * @param middleBlocks    number of middle-flow units (16 in Xception-65)
      * @param bnMomentum      BatchNorm momentum in the Keras convention (0.99); epsilon is 1e-3
+     * @param rng             seeded source of the initial weights (Keras glorot_uniform)
      * @throws IllegalArgumentException for a non-positive multiplier or negative block count
      */
-    public Xception65Encoder(double widthMultiplier, int middleBlocks, float bnMomentum) {
+    public Xception65Encoder(double widthMultiplier, int middleBlocks, float bnMomentum,
+            Random rng) {
         if (middleBlocks < 0) {
             throw new IllegalArgumentException("middleBlocks must be >= 0, found " + middleBlocks);
         }
@@ -75,26 +80,27 @@ public final class Xception65Encoder extends AbstractBlock {
         // TF "same" at stride 2: on an even size this pads 0 top/left and 1 bottom/right.
         conv11 = addChildBlock("entry_flow_conv1_1", Conv2dBlock.builder()
                 .setInChannels(3).setOutChannels(c32).setKernel(3).optStride(2).optBias(false)
-                .build());
+                .setInitializer(Init.kerasGlorotUniform(rng)).build());
         bn11 = addChildBlock("entry_flow_conv1_1_BN", BatchNorms.keras(eps, bnMomentum));
         conv12 = addChildBlock("entry_flow_conv1_2", Conv2dBlock.builder()
-                .setInChannels(c32).setOutChannels(c64).setKernel(3).optBias(false).build());
+                .setInChannels(c32).setOutChannels(c64).setKernel(3).optBias(false)
+                .setInitializer(Init.kerasGlorotUniform(rng)).build());
         bn12 = addChildBlock("entry_flow_conv1_2_BN", BatchNorms.keras(eps, bnMomentum));
         XceptionBlock.Skip conv = XceptionBlock.Skip.CONV;
         add("entry_flow_block1", new XceptionBlock(c64, new int[] {c128, c128, c128}, conv, 2, 1,
-                false, bnMomentum));
+                false, bnMomentum, rng));
         add("entry_flow_block2", new XceptionBlock(c128, new int[] {c256, c256, c256}, conv, 2, 1,
-                false, bnMomentum));
+                false, bnMomentum, rng));
         add("entry_flow_block3", new XceptionBlock(c256, new int[] {c728, c728, c728}, conv, 2, 1,
-                false, bnMomentum));
+                false, bnMomentum, rng));
         for (int i = 1; i <= middleBlocks; i++) {
             add("middle_flow_unit_" + i, new XceptionBlock(c728, new int[] {c728, c728, c728},
-                    XceptionBlock.Skip.SUM, 1, 1, false, bnMomentum));
+                    XceptionBlock.Skip.SUM, 1, 1, false, bnMomentum, rng));
         }
         add("exit_flow_block1", new XceptionBlock(c728, new int[] {c728, c1024, c1024}, conv, 1, 1,
-                false, bnMomentum));
+                false, bnMomentum, rng));
         add("exit_flow_block2", new XceptionBlock(c1024, new int[] {c1536, c1536, c2048},
-                XceptionBlock.Skip.NONE, 1, 2, true, bnMomentum));
+                XceptionBlock.Skip.NONE, 1, 2, true, bnMomentum, rng));
         this.outChannels = c2048;
         this.tapChannels = new int[] {c64, c128, c256};
     }
@@ -154,7 +160,8 @@ public final class Xception65Encoder extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Blocks.initializeInSequence(manager, dataType, inputShapes[0],
                 conv11, bn11, conv12, bn12);
         Blocks.initializeInSequence(manager, dataType,

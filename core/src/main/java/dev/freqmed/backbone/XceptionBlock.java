@@ -13,6 +13,8 @@ import dev.freqmed.nn.BatchNorms;
 import dev.freqmed.nn.Blocks;
 import dev.freqmed.nn.Conv2dBlock;
 import dev.freqmed.nn.SeparableConvBnBlock;
+import dev.freqmed.tensor.Init;
+import java.util.Random;
 
 /**
  * DeepLabv3+'s {@code _xception_block}: three {@link SeparableConvBnBlock}s in a row, only the
@@ -48,9 +50,10 @@ public final class XceptionBlock extends AbstractBlock {
      * @param rate            dilation of every depthwise conv
      * @param depthActivation passed to each {@link SeparableConvBnBlock}
      * @param momentum        BatchNorm momentum (Keras convention); epsilon is Keras' 1e-3
+     * @param rng             seeded source of the Keras glorot_uniform initial weights
      */
     public XceptionBlock(int inChannels, int[] depths, Skip skip, int stride, int rate,
-            boolean depthActivation, float momentum) {
+            boolean depthActivation, float momentum, Random rng) {
         if (depths.length != 3) {
             throw new IllegalArgumentException("XceptionBlock needs 3 depths, found "
                     + depths.length);
@@ -64,7 +67,7 @@ public final class XceptionBlock extends AbstractBlock {
         for (int i = 0; i < 3; i++) {
             convs[i] = addChildBlock("separable_conv" + (i + 1), new SeparableConvBnBlock(
                     c, depths[i], i == 2 ? stride : 1, rate, depthActivation,
-                    BatchNorms.KERAS_EPSILON, momentum));
+                    BatchNorms.KERAS_EPSILON, momentum, rng));
             c = depths[i];
         }
         if (skip == Skip.CONV) {
@@ -75,6 +78,7 @@ public final class XceptionBlock extends AbstractBlock {
                     .optStride(stride)
                     .optBias(false)
                     .optPadding(Conv2dBlock.Padding.VALID)
+                    .setInitializer(Init.kerasGlorotUniform(rng))
                     .build());
             shortcutBn = addChildBlock("shortcut_BN",
                     BatchNorms.keras(BatchNorms.KERAS_EPSILON, momentum));
@@ -114,7 +118,8 @@ public final class XceptionBlock extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Blocks.initializeInSequence(manager, dataType, inputShapes[0], convs);
         if (shortcut != null) {
             Blocks.initializeInSequence(manager, dataType, inputShapes[0], shortcut, shortcutBn);

@@ -1,6 +1,9 @@
 package dev.freqmed.model;
 
 import ai.djl.nn.Block;
+import dev.freqmed.model.frcunet.FrcuNet;
+import dev.freqmed.model.frcunet.FrcuNetConfig;
+import dev.freqmed.model.frcunet.FrcuNetTask;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +20,9 @@ public final class ModelRegistry {
     private static final Map<String, Entry<?>> ENTRIES = new LinkedHashMap<>();
 
     static {
-        // One line per system.
+        register("frcunet", FrcuNetConfig.class,
+                Map.of("paper", FrcuNetConfig::paper, "tiny", FrcuNetConfig::tiny, "cpu", FrcuNetConfig::cpu),
+                FrcuNet::new, FrcuNetTask::new);
     }
 
     private ModelRegistry() {

@@ -29,8 +29,8 @@ public final class BatchNorms {
      */
     public static BatchNorm keras(float epsilon, float momentum) {
         if (!(epsilon > 0) || !(momentum >= 0 && momentum < 1)) {
-            throw new IllegalArgumentException("batch norm needs epsilon > 0 and momentum in [0, 1),"
-                    + " found epsilon " + epsilon + ", momentum " + momentum);
+            throw new IllegalArgumentException("batch norm needs epsilon > 0 and momentum in"
+                    + " [0, 1), found epsilon " + epsilon + ", momentum " + momentum);
         }
         return BatchNorm.builder().optAxis(1).optEpsilon(epsilon).optMomentum(momentum).build();
     }

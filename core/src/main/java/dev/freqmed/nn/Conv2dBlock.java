@@ -115,17 +115,24 @@ public final class Conv2dBlock extends AbstractBlock {
     private int[] pads(long size) {
         switch (padding) {
             case TF_SAME:
-                return TfSamePadding.same(size, kernel, stride, dilation);
+                dev.freqmed.tensor.Padding.Amount a = dev.freqmed.tensor.Padding.same(
+                        Math.toIntExact(size), kernel, stride, dilation);
+                return new int[] {a.before(), a.after()};
             case EXPLICIT_SYMMETRIC:
-                return TfSamePadding.explicitSymmetric(kernel, dilation);
+                int total = effectiveKernel() - 1;
+                return new int[] {total / 2, total - total / 2};
             default:
                 return new int[] {0, 0};
         }
     }
 
+    private int effectiveKernel() {
+        return kernel + (kernel - 1) * (dilation - 1);
+    }
+
     private long outSize(long size) {
         int[] p = pads(size);
-        long span = size + p[0] + p[1] - TfSamePadding.effectiveKernel(kernel, dilation);
+        long span = size + p[0] + p[1] - effectiveKernel();
         if (span < 0) {
             throw new IllegalArgumentException("input size " + size + " is smaller than the "
                     + kernel + "x" + kernel + " kernel (dilation " + dilation + ")");
@@ -149,7 +156,7 @@ public final class Conv2dBlock extends AbstractBlock {
         private int groups = 1;
         private boolean bias = true;
         private Padding padding = Padding.TF_SAME;
-        private Initializer initializer = KerasInitializers.glorotUniform();
+        private Initializer initializer;
 
         private Builder() {
         }
@@ -210,8 +217,11 @@ public final class Conv2dBlock extends AbstractBlock {
             return this;
         }
 
-        /** Weight initialiser, default Keras glorot_uniform. */
-        public Builder optInitializer(Initializer init) {
+        /**
+         * Weight initialiser (required), e.g. {@code Init.kerasGlorotUniform(rng)}; biases start
+         * at zero.
+         */
+        public Builder setInitializer(Initializer init) {
             this.initializer = init;
             return this;
         }
@@ -226,7 +236,8 @@ public final class Conv2dBlock extends AbstractBlock {
             require(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
                     "groups", groups);
             if (padding == null || initializer == null) {
-                throw new IllegalArgumentException("padding and initializer must not be null");
+                throw new IllegalArgumentException("Conv2dBlock: padding and initializer are"
+                        + " required, found " + padding + " and " + initializer);
             }
             return new Conv2dBlock(this);
         }

@@ -10,6 +10,8 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.freqmed.tensor.Init;
+import java.util.Random;
 
 /**
  * DeepLabv3+'s {@code SepConv_BN}: a 3×3 depthwise convolution (dilation {@code rate}, stride
@@ -17,7 +19,8 @@ import ai.djl.util.PairList;
  * BatchNorm. With {@code depthActivation = false} a ReLU comes first and none after
  * (pre-activation); with {@code true} a ReLU follows each BatchNorm. Stride 1 uses TF "same"
  * padding (symmetric {@code rate}); stride 2 uses explicit symmetric zero padding
- * {@code (k_eff − 1) / 2} (FRCU-Net spec §2.2; reference: keras-deeplab-v3-plus {@code SepConv_BN}).
+ * {@code (k_eff − 1) / 2} (FRCU-Net spec §2.2; reference: keras-deeplab-v3-plus
+ * {@code SepConv_BN}).
  *
  * <p>Children: {@code depthwise}, {@code depthwise_BN}, {@code pointwise}, {@code pointwise_BN}
  * (the Keras layer names after the block prefix). Input {@code (N, in, H, W)}, output
@@ -39,9 +42,10 @@ public final class SeparableConvBnBlock extends AbstractBlock {
      * @param depthActivation ReLU after each BN (true) or one ReLU before (false)
      * @param epsilon         BatchNorm epsilon (Keras 1e-3)
      * @param momentum        BatchNorm momentum in the Keras convention (0.99)
+     * @param rng             seeded source of the Keras glorot_uniform initial weights
      */
     public SeparableConvBnBlock(int inChannels, int outChannels, int stride, int rate,
-            boolean depthActivation, float epsilon, float momentum) {
+            boolean depthActivation, float epsilon, float momentum, Random rng) {
         if (stride != 1 && stride != 2) {
             throw new IllegalArgumentException("SeparableConvBnBlock stride must be 1 or 2, found "
                     + stride);
@@ -55,6 +59,7 @@ public final class SeparableConvBnBlock extends AbstractBlock {
                 .optBias(false)
                 .optPadding(stride == 1 ? Conv2dBlock.Padding.TF_SAME
                         : Conv2dBlock.Padding.EXPLICIT_SYMMETRIC)
+                .setInitializer(Init.kerasGlorotUniform(rng))
                 .build());
         this.depthwiseBn = addChildBlock("depthwise_BN", BatchNorms.keras(epsilon, momentum));
         this.pointwise = addChildBlock("pointwise", Conv2dBlock.builder()
@@ -62,6 +67,7 @@ public final class SeparableConvBnBlock extends AbstractBlock {
                 .setOutChannels(outChannels)
                 .setKernel(1)
                 .optBias(false)
+                .setInitializer(Init.kerasGlorotUniform(rng))
                 .build());
         this.pointwiseBn = addChildBlock("pointwise_BN", BatchNorms.keras(epsilon, momentum));
     }
@@ -92,7 +98,8 @@ public final class SeparableConvBnBlock extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Blocks.initializeInSequence(manager, dataType, inputShapes[0],
                 depthwise, depthwiseBn, pointwise, pointwiseBn);
     }

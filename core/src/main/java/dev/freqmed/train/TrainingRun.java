@@ -77,6 +77,10 @@ public final class TrainingRun {
     private final TrainConfig config;
     private final Device device;
     private final ProgressListener listener;
+    /** Test seam: sees the number of live engine arrays after every step. */
+    private java.util.function.LongConsumer liveArrayProbe;
+    /** Test seam: replaces the loss of a step (to inject a NaN). */
+    private java.util.function.BiFunction<Long, NDArray, NDArray> lossOverride;
 
     /**
      * @param config   the run's configuration
@@ -87,6 +91,16 @@ public final class TrainingRun {
         this.config = config;
         this.device = device;
         this.listener = listener == null ? ProgressListener.NONE : listener;
+    }
+
+    /** Receives the number of live engine arrays after every step (memory checks). */
+    void setLiveArrayProbe(java.util.function.LongConsumer probe) {
+        this.liveArrayProbe = probe;
+    }
+
+    /** Replaces the loss of step {@code s} by {@code f(s, loss)} (failure injection). */
+    void setLossOverride(java.util.function.BiFunction<Long, NDArray, NDArray> f) {
+        this.lossOverride = f;
     }
 
     /**
@@ -179,6 +193,9 @@ public final class TrainingRun {
                             try (GradientCollector gc = engine.newGradientCollector()) {
                                 NDList outputs = net.forward(ps, inputs, true);
                                 NDArray loss = task.loss(outputs, labels);
+                                if (lossOverride != null) {
+                                    loss = lossOverride.apply(step, loss);
+                                }
                                 lossValue = loss.getFloat();
                                 if (!Float.isFinite(lossValue)) {
                                     throw new IllegalStateException(String.format(Locale.ROOT,
@@ -189,6 +206,9 @@ public final class TrainingRun {
                                 gc.backward(loss);
                             }
                             opt.update(params, plateau.lr());
+                        }
+                        if (liveArrayProbe != null) {
+                            liveArrayProbe.accept(manager.getManagedArrays().size());
                         }
                         lossSum += lossValue * batch.size();
                         seen += batch.size();

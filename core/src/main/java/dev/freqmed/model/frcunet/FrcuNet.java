@@ -1,5 +1,6 @@
 package dev.freqmed.model.frcunet;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -18,8 +19,9 @@ import dev.freqmed.backbone.Xception65Encoder;
 import dev.freqmed.nn.BatchNorms;
 import dev.freqmed.nn.Blocks;
 import dev.freqmed.nn.Conv2dBlock;
-import dev.freqmed.nn.KerasInitializers;
 import dev.freqmed.nn.freq.FrequencyRecalibrationBlock;
+import dev.freqmed.tensor.Init;
+import java.util.Random;
 
 /**
  * The FRCU-Net network (spec §2; reference: FRCU-Net {@code new_model.py}): Xception-65 encoder
@@ -39,8 +41,8 @@ import dev.freqmed.nn.freq.FrequencyRecalibrationBlock;
  * {@code aspp0_BN}, {@code frc} (only for {@link FrcuNetConfig.Variant#FRCUNET}), {@code conv2d_1},
  * {@code conv2d_2}, {@code concat_projection_BN}, {@code conv2d_3} … {@code conv2d_15} (the Keras
  * auto-names of a fresh session; see {@link FrcuNetKerasNames}). Initialisers follow Keras
- * (spec §4.1): glorot_uniform for the backbone, the aspp convs and the head; he_normal for the other
- * new convs; zero biases. Do not override them with a global {@code setInitializer}.
+ * (spec §4.1): glorot_uniform for the backbone, the aspp convs and the head; he_normal for the
+ * other new convs; zero biases. Do not override them with a global {@code setInitializer}.
  */
 public final class FrcuNet extends AbstractBlock {
 
@@ -70,19 +72,33 @@ public final class FrcuNet extends AbstractBlock {
     private final Conv2dBlock[] decoder = new Conv2dBlock[16];
     private final int[] taps;
 
-    /** Builds the (uninitialised) network for {@code config}. */
+    /**
+     * Builds the (uninitialised) network for {@code config}, drawing initial weights from a
+     * {@link Random} seeded with the engine's random seed (0 if none was set), so that
+     * {@code Engine.setRandomSeed} before construction reproduces the network.
+     */
     public FrcuNet(FrcuNetConfig config) {
+        this(config, new Random(engineSeed()));
+    }
+
+    /**
+     * Builds the (uninitialised) network for {@code config}.
+     *
+     * @param rng source of the initial weights, drawn at {@code initialize} in block-tree order
+     */
+    public FrcuNet(FrcuNetConfig config, Random rng) {
         this.config = config;
         double w = config.widthMultiplier();
         float momentum = (float) config.bnMomentum();
         int encoderOut;
         if (config.variant() == FrcuNetConfig.Variant.UNET) {
-            UNetBaselineEncoder e = new UNetBaselineEncoder(w, momentum);
+            UNetBaselineEncoder e = new UNetBaselineEncoder(w, momentum, rng);
             encoderOut = e.outChannels();
             taps = e.tapChannels();
             encoder = addChildBlock("encoder", e);
         } else {
-            Xception65Encoder e = new Xception65Encoder(w, config.middleBlocks(), momentum);
+            Xception65Encoder e = new Xception65Encoder(w, config.middleBlocks(), momentum,
+                    rng);
             encoderOut = e.outChannels();
             taps = e.tapChannels();
             encoder = addChildBlock("encoder", e);
@@ -92,32 +108,33 @@ public final class FrcuNet extends AbstractBlock {
         int c256 = Blocks.scaleChannels(256, w);
         int c128 = Blocks.scaleChannels(128, w);
         int c64 = Blocks.scaleChannels(64, w);
-        Initializer glorot = KerasInitializers.glorotUniform();
+        Initializer glorot = Init.kerasGlorotUniform(rng);
+        Initializer he = Init.kerasHeNormal(rng);
         aspp0b4b = addChildBlock("aspp0b4b", conv(encoderOut, c1024, 3, false, glorot));
         aspp0bb = addChildBlock("aspp0bb", conv(c1024, c512, 3, false, glorot));
         aspp0bbbb = addChildBlock("aspp0bbbb", conv(c512, c256, 3, false, glorot));
         aspp0Bn = addChildBlock("aspp0_BN", BatchNorms.keras(BOTTLENECK_EPSILON, momentum));
         frc = config.variant() == FrcuNetConfig.Variant.FRCUNET
                 ? addChildBlock("frc", new FrequencyRecalibrationBlock(c256,
-                        Blocks.scaleChannels(config.frcHidden(), w)))
+                        Blocks.scaleChannels(config.frcHidden(), w), rng))
                 : null;
-        conv1 = addChildBlock("conv2d_1", heConv(c256, c256, 3));
-        conv2 = addChildBlock("conv2d_2", heConv(c256, c256, 3));
+        conv1 = addChildBlock("conv2d_1", conv(c256, c256, 3, true, he));
+        conv2 = addChildBlock("conv2d_2", conv(c256, c256, 3, true, he));
         projectionBn = addChildBlock("concat_projection_BN",
                 BatchNorms.keras(BOTTLENECK_EPSILON, momentum));
         // Decoder, spec §2.7: index i holds conv2d_i.
-        decoder[3] = heConv(c256, c256, 2);
-        decoder[4] = heConv(taps[2] + c256, c256, 3);
-        decoder[5] = heConv(c256, c256, 3);
-        decoder[6] = heConv(c256, c256, 2);
-        decoder[7] = heConv(taps[1] + c256, c256, 3);
-        decoder[8] = heConv(c256, c256, 3);
-        decoder[9] = heConv(c256, c128, 2);
-        decoder[10] = heConv(taps[0] + c128, c128, 3);
-        decoder[11] = heConv(c128, c128, 3);
-        decoder[12] = heConv(c128, c64, 3);
-        decoder[13] = heConv(c64, c64, 3);
-        decoder[14] = heConv(c64, 2, 3);
+        decoder[3] = conv(c256, c256, 2, true, he);
+        decoder[4] = conv(taps[2] + c256, c256, 3, true, he);
+        decoder[5] = conv(c256, c256, 3, true, he);
+        decoder[6] = conv(c256, c256, 2, true, he);
+        decoder[7] = conv(taps[1] + c256, c256, 3, true, he);
+        decoder[8] = conv(c256, c256, 3, true, he);
+        decoder[9] = conv(c256, c128, 2, true, he);
+        decoder[10] = conv(taps[0] + c128, c128, 3, true, he);
+        decoder[11] = conv(c128, c128, 3, true, he);
+        decoder[12] = conv(c128, c64, 3, true, he);
+        decoder[13] = conv(c64, c64, 3, true, he);
+        decoder[14] = conv(c64, 2, 3, true, he);
         decoder[15] = conv(2, 1, 1, true, glorot);
         for (int i = 3; i <= 15; i++) {
             addChildBlock("conv2d_" + i, decoder[i]);
@@ -126,11 +143,12 @@ public final class FrcuNet extends AbstractBlock {
 
     private static Conv2dBlock conv(int in, int out, int k, boolean bias, Initializer init) {
         return Conv2dBlock.builder().setInChannels(in).setOutChannels(out).setKernel(k)
-                .optBias(bias).optInitializer(init).build();
+                .optBias(bias).setInitializer(init).build();
     }
 
-    private static Conv2dBlock heConv(int in, int out, int k) {
-        return conv(in, out, k, true, KerasInitializers.heNormal());
+    private static long engineSeed() {
+        Integer seed = Engine.getInstance().getSeed();
+        return seed == null ? 0L : seed;
     }
 
     /** The config this network was built from. */
@@ -221,7 +239,8 @@ public final class FrcuNet extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape in = inputShapes[0];
         checkInput(in);
         encoder.initialize(manager, dataType, in);

@@ -14,6 +14,8 @@ import ai.djl.util.PairList;
 import dev.freqmed.nn.BatchNorms;
 import dev.freqmed.nn.Blocks;
 import dev.freqmed.nn.Conv2dBlock;
+import dev.freqmed.tensor.Init;
+import java.util.Random;
 
 /**
  * The encoder of FRCU-Net's plain U-Net baseline ({@link FrcuNetConfig.Variant#UNET}): five
@@ -35,12 +37,14 @@ public final class UNetBaselineEncoder extends AbstractBlock {
     /**
      * @param widthMultiplier scales every channel count
      * @param bnMomentum      BatchNorm momentum in the Keras convention
+     * @param rng             seeded source of the initial weights (Keras he_normal)
      */
-    public UNetBaselineEncoder(double widthMultiplier, float bnMomentum) {
+    public UNetBaselineEncoder(double widthMultiplier, float bnMomentum, Random rng) {
         int c = 3;
         for (int i = 0; i < WIDTHS.length; i++) {
             widths[i] = Blocks.scaleChannels(WIDTHS[i], widthMultiplier);
-            stages[i] = addChildBlock("stage" + i, new DoubleConvBlock(c, widths[i], bnMomentum));
+            stages[i] = addChildBlock("stage" + i,
+                    new DoubleConvBlock(c, widths[i], bnMomentum, rng));
             c = widths[i];
         }
     }
@@ -82,7 +86,8 @@ public final class UNetBaselineEncoder extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape s = inputShapes[0];
         for (int i = 0; i < WIDTHS.length; i++) {
             long f = 1L << i;
@@ -99,12 +104,14 @@ public final class UNetBaselineEncoder extends AbstractBlock {
         private final Conv2dBlock conv2;
         private final BatchNorm bn2;
 
-        DoubleConvBlock(int in, int out, float momentum) {
+        DoubleConvBlock(int in, int out, float momentum, Random rng) {
             conv1 = addChildBlock("conv1", Conv2dBlock.builder().setInChannels(in)
-                    .setOutChannels(out).setKernel(3).optBias(false).build());
+                    .setOutChannels(out).setKernel(3).optBias(false)
+                    .setInitializer(Init.kerasHeNormal(rng)).build());
             bn1 = addChildBlock("conv1_BN", BatchNorms.keras(BatchNorms.KERAS_EPSILON, momentum));
             conv2 = addChildBlock("conv2", Conv2dBlock.builder().setInChannels(out)
-                    .setOutChannels(out).setKernel(3).optBias(false).build());
+                    .setOutChannels(out).setKernel(3).optBias(false)
+                    .setInitializer(Init.kerasHeNormal(rng)).build());
             bn2 = addChildBlock("conv2_BN", BatchNorms.keras(BatchNorms.KERAS_EPSILON, momentum));
         }
 

@@ -14,7 +14,8 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.nn.Conv2dBlock;
-import dev.freqmed.nn.KerasInitializers;
+import dev.freqmed.tensor.Init;
+import java.util.Random;
 
 /**
  * FRCU-Net's frequency re-calibration (spec §3; reference: FRCU-Net {@code new_model.py}). The
@@ -41,38 +42,43 @@ public final class FrequencyRecalibrationBlock extends AbstractBlock {
     private final Linear fc2;
     private final Conv2dBlock fusion;
 
-    /** The reference block: 3/5/7/9 Gaussians, hidden width {@code hidden} (32 in the paper). */
-    public FrequencyRecalibrationBlock(int channels, int hidden) {
-        this(new GaussianBandStack(channels), hidden);
+    /**
+     * The reference block: 3/5/7/9 Gaussians, hidden width {@code hidden} (32 in the paper).
+     *
+     * @param rng seeded source of the Keras he_normal initial weights
+     */
+    public FrequencyRecalibrationBlock(int channels, int hidden, Random rng) {
+        this(new GaussianBandStack(channels), hidden, rng);
     }
 
     /**
      * @param bandStack the band decomposition; its channel count is the block's
      * @param hidden    width of the attention MLP's bottleneck layer
+     * @param rng       seeded source of the Keras he_normal initial weights
      * @throws IllegalArgumentException if {@code hidden} is not positive
      */
-    public FrequencyRecalibrationBlock(GaussianBandStack bandStack, int hidden) {
+    public FrequencyRecalibrationBlock(GaussianBandStack bandStack, int hidden, Random rng) {
         if (hidden <= 0) {
             throw new IllegalArgumentException("attention hidden width must be > 0, found "
                     + hidden);
         }
         this.channels = bandStack.channels();
         this.bandStack = addChildBlock("band_stack", bandStack);
-        this.fc0 = addChildBlock("attention_fc0", dense(channels));
-        this.fc1 = addChildBlock("attention_fc1", dense(hidden));
-        this.fc2 = addChildBlock("attention_fc2", dense(channels));
+        this.fc0 = addChildBlock("attention_fc0", dense(channels, rng));
+        this.fc1 = addChildBlock("attention_fc1", dense(hidden, rng));
+        this.fc2 = addChildBlock("attention_fc2", dense(channels, rng));
         this.fusion = addChildBlock("fusion", Conv2dBlock.builder()
                 .setInChannels(bandStack.bandCount() * channels)
                 .setOutChannels(channels)
                 .setKernel(1)
                 .optBias(false)
-                .optInitializer(KerasInitializers.heNormal())
+                .setInitializer(Init.kerasHeNormal(rng))
                 .build());
     }
 
-    private static Linear dense(int units) {
+    private static Linear dense(int units, Random rng) {
         Linear l = Linear.builder().setUnits(units).optBias(false).build();
-        l.setInitializer(KerasInitializers.heNormal(), Parameter.Type.WEIGHT);
+        l.setInitializer(Init.kerasHeNormal(rng), Parameter.Type.WEIGHT);
         return l;
     }
 
@@ -117,7 +123,8 @@ public final class FrequencyRecalibrationBlock extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape s = inputShapes[0];
         bandStack.initialize(manager, dataType, s);
         Shape vec = new Shape(s.get(0), channels);

@@ -142,7 +142,11 @@ public final class GaussianBandStack extends AbstractBlock {
         NDArray previous = x;
         for (int i = 0; i < kernelSizes.length; i++) {
             int pad = (kernelSizes[i] - 1) / 2;
+            // Frozen even if a caller unfreezes the block: detach the kernel. The detached handle
+            // is created in the parameter's manager; move it to the input's manager so it is
+            // freed with the batch instead of piling up for the life of the network.
             NDArray w = ps.getValue(kernels[i], x.getDevice(), training).stopGradient();
+            w.attach(x.getManager());
             // Zero padding "same" (spec §3.1): borders lose Gaussian mass, as in the reference.
             NDArray g = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(pad, pad),
                     new Shape(1, 1), channels).singletonOrThrow();

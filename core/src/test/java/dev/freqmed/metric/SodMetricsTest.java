@@ -1,0 +1,83 @@
+package dev.freqmed.metric;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.freqmed.io.GrayImage;
+import dev.freqmed.io.ImageIo;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/** PySODMetrics golden cases (families {@code sod} and {@code sod_dataset}). */
+class SodMetricsTest {
+
+    /** Relative tolerance of the README for S-measure, wF-measure and MAE. */
+    private static final double SUMS = 1e-10;
+    /** Counting metrics (curves, adaptive values): exact up to summation order. */
+    private static final double COUNTS = 1e-12;
+
+    @TestFactory
+    Stream<DynamicTest> singleImageCasesMatchPySodMetrics() {
+        return Fixtures.cases("sod").stream().map(c -> DynamicTest.dynamicTest(
+                c.get("id").asText(), () -> {
+                    SodMetrics m = new SodMetrics();
+                    m.update(read(c.get("inputs").get("pred")), read(c.get("inputs").get("gt")));
+                    check(c.get("id").asText(), c.get("expected"), m.result());
+                }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> datasetCasesMatchPySodMetrics() {
+        return Fixtures.cases("sod_dataset").stream().map(c -> DynamicTest.dynamicTest(
+                c.get("id").asText(), () -> {
+                    JsonNode pairs = c.get("inputs").get("pairs");
+                    List<SaliencyPair> list = new ArrayList<>();
+                    for (JsonNode p : pairs) {
+                        list.add(SaliencyPair.of(read(p.get("pred")), read(p.get("gt"))));
+                    }
+                    SodMetrics m = new SodMetrics();
+                    SodMetrics.evaluateAll(list.size(), list::get).forEach(m::add);
+                    check(c.get("id").asText(), c.get("expected"), m.result());
+                }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> singleMetricClassesAgreeWithTheCombinedOne() {
+        JsonNode c = Fixtures.cases("sod_dataset").get(0);
+        return Stream.of(new MeanAbsoluteError(), new StructureMeasure(), new WeightedFMeasure(),
+                new EnhancedAlignmentMeasure(), new FMeasure(), new HumanCorrectionEffort())
+                .map(metric -> DynamicTest.dynamicTest(metric.getClass().getSimpleName(), () -> {
+                    for (JsonNode p : c.get("inputs").get("pairs")) {
+                        metric.update(read(p.get("pred")), read(p.get("gt")));
+                    }
+                    MetricResult r = metric.result();
+                    for (String k : r.scalars().keySet()) {
+                        Fixtures.close(k, c.get("expected").get(k), r.get(k), SUMS, 0);
+                    }
+                    metric.reset();
+                    assertTrue(metric.result().scalars().values().stream()
+                            .allMatch(v -> Double.isNaN(v)), "reset forgets every image");
+                }));
+    }
+
+    static GrayImage read(JsonNode path) throws IOException {
+        return ImageIo.readGray(Fixtures.input(path));
+    }
+
+    static void check(String id, JsonNode exp, MetricResult r) {
+        for (String k : List.of("MAE", "Smeasure", "wFmeasure")) {
+            Fixtures.close(id + " " + k, exp.get(k), r.get(k), SUMS, 0);
+        }
+        for (String k : List.of("adpE", "meanE", "maxE", "adpF", "meanF", "maxF")) {
+            Fixtures.close(id + " " + k, exp.get(k), r.get(k), COUNTS, 0);
+        }
+        Fixtures.exact(id + " HCE", exp.get("HCE"), r.get("HCE"));
+        for (String k : List.of("curve_E", "curve_F", "curve_precision", "curve_recall")) {
+            Fixtures.curve(id + " " + k, exp.get(k), r.curve(k), COUNTS);
+        }
+    }
+}
