@@ -16,11 +16,16 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import dev.freqmed.backbone.Xception65Encoder;
+import dev.freqmed.io.HostTensor;
+import dev.freqmed.io.weights.Checkpoint;
+import dev.freqmed.io.weights.WeightNameTable;
 import dev.freqmed.nn.BatchNorms;
 import dev.freqmed.nn.Blocks;
 import dev.freqmed.nn.Conv2dBlock;
 import dev.freqmed.nn.freq.FrequencyRecalibrationBlock;
 import dev.freqmed.tensor.Init;
+import java.io.IOException;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -44,7 +49,7 @@ import java.util.Random;
  * (spec §4.1): glorot_uniform for the backbone, the aspp convs and the head; he_normal for the
  * other new convs; zero biases. Do not override them with a global {@code setInitializer}.
  */
-public final class FrcuNet extends AbstractBlock {
+public final class FrcuNet extends AbstractBlock implements WeightNameTable {
 
     /** The outputs, in NDList order; each array is named with the enum name. */
     public enum Output {
@@ -154,6 +159,15 @@ public final class FrcuNet extends AbstractBlock {
     /** The config this network was built from. */
     public FrcuNetConfig config() {
         return config;
+    }
+
+    /**
+     * Released weights under this network's keys: Keras HDF5 through the name table of spec §6
+     * ({@link FrcuNetKerasNames}), other formats by their state-dict keys.
+     */
+    @Override
+    public Map<String, HostTensor> toNetworkKeys(Checkpoint source) throws IOException {
+        return FrcuNetWeightImport.toNetworkKeys(config, source);
     }
 
     @Override
