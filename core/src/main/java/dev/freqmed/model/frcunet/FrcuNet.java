@@ -161,15 +161,6 @@ public final class FrcuNet extends AbstractBlock implements WeightNameTable {
         return config;
     }
 
-    /**
-     * Released weights under this network's keys: Keras HDF5 through the name table of spec §6
-     * ({@link FrcuNetKerasNames}), other formats by their state-dict keys.
-     */
-    @Override
-    public Map<String, HostTensor> toNetworkKeys(Checkpoint source) throws IOException {
-        return FrcuNetWeightImport.toNetworkKeys(config, source);
-    }
-
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {

@@ -1,6 +1,7 @@
 package dev.freqmed.model.frcunet;
 
 import dev.freqmed.io.HostTensor;
+import dev.freqmed.io.WeightFormatException;
 import dev.freqmed.io.weights.Checkpoint;
 import dev.freqmed.io.weights.KerasLayouts;
 import dev.freqmed.nn.Blocks;
@@ -277,7 +278,7 @@ public final class FrcuNetKerasNames {
         try {
             matched = resolve(table(config), shapes);
         } catch (IllegalArgumentException e) {
-            throw new IOException(keras.source() + ": " + e.getMessage(), e);
+            throw new WeightFormatException(keras.source(), e.getMessage(), e);
         }
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (Map.Entry<Weight, String> e : matched.entrySet()) {
