@@ -87,7 +87,8 @@ public final class WeightsBench {
             Checkpoint c = WeightFiles.read(big);
             int count = WeightInspector.tensors(c, false).size();
             result.put("inspect_no_stats_s", (System.nanoTime() - t0) / 1e9);
-            result.put("inspect_no_stats_heap_bytes", THREADS.getCurrentThreadAllocatedBytes() - a0);
+            result.put("inspect_no_stats_heap_bytes",
+                    THREADS.getCurrentThreadAllocatedBytes() - a0);
             result.put("inspect_tensors", count);
             a0 = THREADS.getCurrentThreadAllocatedBytes();
             t0 = System.nanoTime();
@@ -172,7 +173,8 @@ public final class WeightsBench {
         o.writeBytes("ccollections\nOrderedDict\n)R(".getBytes(StandardCharsets.US_ASCII));
         for (int i = 0; i < n; i++) {
             str(o, "layers." + i + ".weight");
-            o.writeBytes("ctorch._utils\n_rebuild_tensor_v2\n((".getBytes(StandardCharsets.US_ASCII));
+            o.writeBytes("ctorch._utils\n_rebuild_tensor_v2\n(("
+                    .getBytes(StandardCharsets.US_ASCII));
             str(o, "storage");
             o.writeBytes("ctorch\nFloatStorage\n".getBytes(StandardCharsets.US_ASCII));
             str(o, Integer.toString(i));

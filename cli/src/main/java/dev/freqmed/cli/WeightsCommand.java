@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code freqmed weights}: look into and convert weight files without running any code. */
 @Command(name = "weights", mixinStandardHelpOptions = true,
-        description = "Inspect and convert weight files (.pth/.pt/.bin/.ckpt, .safetensors, Keras .h5).",
+        description = "Inspect and convert weight files (.pth/.pt/.bin/.ckpt, .safetensors,"
+                + " Keras .h5).",
         subcommands = {WeightsCommand.Inspect.class, WeightsCommand.Convert.class})
 final class WeightsCommand implements Runnable {
 
@@ -110,7 +111,8 @@ final class WeightsCommand implements Runnable {
         }
 
         private static String num(Object o) {
-            return o instanceof Double d ? String.format(Locale.ROOT, "%.8g", d) : String.valueOf(o);
+            return o instanceof Double d ? String.format(Locale.ROOT, "%.8g", d)
+                    : String.valueOf(o);
         }
     }
 
@@ -130,7 +132,8 @@ final class WeightsCommand implements Runnable {
         @Option(names = "--to", required = true, description = "Output .safetensors file.")
         Path to;
 
-        @Option(names = "--raw", description = "Keep every tensor under its full path, unconverted.")
+        @Option(names = "--raw",
+                description = "Keep every tensor under its full path, unconverted.")
         boolean raw;
 
         @Override

@@ -88,7 +88,8 @@ public final class HostTensor {
         long n = numel(shape);
         for (int i = 0; i < shape.length; i++) {
             if (strides[i] < 0) {
-                throw new IllegalArgumentException("negative stride in " + Arrays.toString(strides));
+                throw new IllegalArgumentException("negative stride in "
+                        + Arrays.toString(strides));
             }
             if (shape[i] > 0) {
                 last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, strides[i]));
@@ -110,7 +111,8 @@ public final class HostTensor {
         long n = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("negative size in shape " + Arrays.toString(shape));
+                throw new IllegalArgumentException("negative size in shape "
+                        + Arrays.toString(shape));
             }
             n = Math.multiplyExact(n, d);
         }
@@ -189,7 +191,8 @@ public final class HostTensor {
             long start = offset * es;
             long len = byteSize();
             if (start + len > Integer.MAX_VALUE) {
-                throw new IllegalStateException("tensor too large for one buffer: " + len + " bytes");
+                throw new IllegalStateException("tensor too large for one buffer: " + len
+                        + " bytes");
             }
             ByteBuffer b = storage.duplicate();
             b.position((int) start).limit((int) (start + len));
@@ -198,7 +201,8 @@ public final class HostTensor {
         }
         long len = byteSize();
         if (len > Integer.MAX_VALUE) {
-            throw new IllegalStateException("strided tensor too large to gather: " + len + " bytes");
+            throw new IllegalStateException("strided tensor too large to gather: " + len
+                    + " bytes");
         }
         ByteBuffer out = ByteBuffer.allocate((int) len).order(ByteOrder.LITTLE_ENDIAN);
         boolean swap = storage.order() != ByteOrder.LITTLE_ENDIAN;

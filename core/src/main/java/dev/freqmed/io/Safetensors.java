@@ -181,7 +181,8 @@ public final class Safetensors {
                     + " needs " + need + " bytes, data_offsets give " + (end - begin));
         }
         if (need > Integer.MAX_VALUE) {
-            throw new WeightFormatException(path, where + need + " bytes exceed one buffer (2 GiB)");
+            throw new WeightFormatException(path,
+                    where + need + " bytes exceed one buffer (2 GiB)");
         }
         ByteBuffer data;
         if (whole != null) {

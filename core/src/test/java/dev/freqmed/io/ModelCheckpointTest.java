@@ -63,7 +63,8 @@ class ModelCheckpointTest {
             throws Exception {
         Path dir = tmp.resolve("ckpt");
         try (NDManager m = NDManager.newBaseManager()) {
-            ModelCheckpoint.save(dir, StateDictsTest.initializedNet(m), Manifest.of("old", Map.of()));
+            ModelCheckpoint.save(dir, StateDictsTest.initializedNet(m),
+                    Manifest.of("old", Map.of()));
         }
         // state after "rename old aside" and before "rename new into place"
         Files.move(dir, tmp.resolve("ckpt.old-1234abcd"));

@@ -65,7 +65,8 @@ class StateDictsTest {
             StemNet net = initializedNet(m);
             Map<String, HostTensor> sd = filled(net, 0.25f);
             ByteBuffer eight = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 8);
-            sd.put("layers.0.bn.num_batches_tracked", HostTensor.of(DType.INT64, new long[0], eight));
+            sd.put("layers.0.bn.num_batches_tracked",
+                    HostTensor.of(DType.INT64, new long[0], eight));
             // float64 source converted to the parameter's float32
             ByteBuffer d = ByteBuffer.allocate(80).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < 10; i++) {

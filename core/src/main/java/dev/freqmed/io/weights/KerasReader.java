@@ -8,7 +8,6 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import io.jhdf.exceptions.HdfException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -46,6 +45,7 @@ public final class KerasReader {
      * @throws WeightFormatException when the file is not in the Keras layout or is damaged
      */
     public static Checkpoint read(Path file) throws IOException {
+        checkSuperblock(file);
         try (HdfFile h5 = new HdfFile(file)) {
             Map<String, String> meta = new LinkedHashMap<>();
             for (String a : List.of("keras_version", "backend", "model_config")) {
@@ -81,13 +81,75 @@ public final class KerasReader {
                         throw new WeightFormatException(file, "weight '" + w + "' of layer '"
                                 + layer + "' is not a dataset");
                     }
+                    checkSize(file, w, ds);
                     root.put(w, tensor(file, w, ds));
                 }
             }
             return new Checkpoint(file, "keras-h5", root, meta);
-        } catch (HdfException | IllegalArgumentException | ClassCastException e) {
+        } catch (RuntimeException e) {
+            // jhdf reports damage with assorted runtime exceptions
             throw new WeightFormatException(file, "damaged or unsupported HDF5 file: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the HDF5 signature and that the file is as long as its superblock's end-of-file
+     * address says (a truncated file is refused before the HDF5 library sees it).
+     */
+    private static void checkSuperblock(Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        long size;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            size = ch.size();
+            while (b.hasRemaining() && ch.read(b) > 0) {
+                // fill
+            }
+        }
+        b.flip();
+        byte[] sig = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+        if (b.remaining() < 9) {
+            throw new WeightFormatException(file, "not an HDF5 file (too short)");
+        }
+        for (int i = 0; i < 8; i++) {
+            if (b.get(i) != sig[i]) {
+                throw new WeightFormatException(file, "not an HDF5 file (no signature)");
+            }
+        }
+        int version = b.get(8) & 0xff;
+        int offsets;
+        int eofAt;
+        if (version == 0 || version == 1) {
+            offsets = b.remaining() > 13 ? b.get(13) & 0xff : 0;
+            eofAt = (version == 0 ? 24 : 28) + 2 * offsets;
+        } else if (version == 2 || version == 3) {
+            offsets = b.get(9) & 0xff;
+            eofAt = 12 + 2 * offsets;
+        } else {
+            throw new WeightFormatException(file, "unsupported HDF5 superblock version " + version);
+        }
+        if (offsets != 8 && offsets != 4) {
+            throw new WeightFormatException(file, "HDF5 superblock with " + offsets
+                    + "-byte offsets is damaged or unsupported");
+        }
+        if (eofAt + offsets > b.limit()) {
+            throw new WeightFormatException(file, "truncated HDF5 superblock");
+        }
+        long eof = offsets == 8 ? b.getLong(eofAt) : b.getInt(eofAt) & 0xffffffffL;
+        if (eof > size || eof < 0) {
+            throw new WeightFormatException(file, "truncated HDF5 file: the superblock says "
+                    + Long.toUnsignedString(eof) + " bytes, the file has " + size);
+        }
+    }
+
+    /** Refuses datasets whose declared size the file cannot hold, before jhdf allocates them. */
+    private static void checkSize(Path file, String name, Dataset ds) throws IOException {
+        long fileSize = java.nio.file.Files.size(file);
+        long limit = ds.getFilters().isEmpty() ? fileSize : fileSize * 1032L;
+        long bytes = ds.getSizeInBytes();
+        if (bytes < 0 || bytes > limit || bytes > Integer.MAX_VALUE - 8) {
+            throw new WeightFormatException(file, "weight '" + name + "' declares " + bytes
+                    + " bytes, more than the file of " + fileSize + " bytes can hold");
         }
     }
 

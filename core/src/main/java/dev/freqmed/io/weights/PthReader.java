@@ -72,6 +72,16 @@ public final class PthReader {
             if (head.remaining() >= 2 && (head.get(0) & 0xff) == 0x80) {
                 return readLegacy(src);
             }
+            if (src.size() > 262) {
+                ByteBuffer tar = src.slice(257, 5);
+                byte[] m = new byte[5];
+                tar.get(m);
+                if (new String(m, StandardCharsets.US_ASCII).equals("ustar")) {
+                    throw new WeightFormatException(src.path(), "a tar archive: the PyTorch "
+                            + "format of versions before 0.4 is not supported (re-save the "
+                            + "state dict with a newer PyTorch)");
+                }
+            }
             throw new WeightFormatException(src.path(),
                     "not a PyTorch file (neither a zip archive nor a legacy pickle)");
         } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException
@@ -254,7 +264,8 @@ public final class PthReader {
                 c.add(resolve(file, v, done));
             }
             r = c;
-        } else if (o instanceof TorchPickle.Callable || o instanceof TorchPickle.StorageType) {
+        } else if (o instanceof TorchPickle.Callable || o instanceof TorchPickle.StorageType
+                || o instanceof TorchPickle.NumpyDtype) {
             r = o.toString();
         } else {
             r = o;

@@ -1,6 +1,7 @@
 package dev.freqmed.io.weights;
 
 import dev.freqmed.io.DType;
+import dev.freqmed.io.HostTensor;
 import dev.freqmed.io.WeightFormatException;
 import dev.freqmed.io.pickle.PickleHandler;
 import dev.freqmed.io.pickle.PickleTuple;
@@ -24,7 +25,22 @@ final class TorchPickle implements PickleHandler {
     /** Globals that stand for pure functions or types. */
     enum Callable {
         ORDERED_DICT, REBUILD_TENSOR_V2, REBUILD_TENSOR, REBUILD_PARAMETER, SIZE, DEVICE, SET,
-        CODECS_ENCODE
+        CODECS_ENCODE, NUMPY_DTYPE, NUMPY_SCALAR
+    }
+
+    /** A numpy dtype ({@code f8}, {@code i4}, ...) with the byte order its state gives. */
+    static final class NumpyDtype {
+        final String code;
+        String order = "<";
+
+        NumpyDtype(String code) {
+            this.code = code;
+        }
+
+        @Override
+        public String toString() {
+            return "numpy.dtype('" + code + "')";
+        }
     }
 
     /** A storage class such as {@code torch.FloatStorage}. */
@@ -93,6 +109,11 @@ final class TorchPickle implements PickleHandler {
                 return Callable.SET;
             case "_codecs.encode":
                 return Callable.CODECS_ENCODE;
+            case "numpy.dtype":
+                return Callable.NUMPY_DTYPE;
+            case "numpy.core.multiarray.scalar":
+            case "numpy._core.multiarray.scalar":
+                return Callable.NUMPY_SCALAR;
             default:
                 break;
         }
@@ -160,6 +181,13 @@ final class TorchPickle implements PickleHandler {
                     throw bad("_codecs.encode without a string");
                 }
                 return s.getBytes(StandardCharsets.ISO_8859_1);
+            case NUMPY_DTYPE:
+                if (args.isEmpty() || !(args.get(0) instanceof String code)) {
+                    throw bad("numpy.dtype without a type code");
+                }
+                return new NumpyDtype(code);
+            case NUMPY_SCALAR:
+                return numpyScalar(args);
             default:
                 throw bad("unhandled callable " + c);
         }
@@ -171,6 +199,13 @@ final class TorchPickle implements PickleHandler {
         // Python attributes. Neither affects the values.
         if (target instanceof Map<?, ?> || target instanceof TensorRef) {
             return target;
+        }
+        if (target instanceof NumpyDtype d) {
+            // state: (version, byte order, subarray, names, fields, elsize, alignment, flags)
+            if (state instanceof List<?> l && l.size() > 1 && l.get(1) instanceof String o) {
+                d.order = o;
+            }
+            return d;
         }
         throw bad("the pickle sets state on " + describe(target) + ", which is not allowed");
     }
@@ -203,6 +238,41 @@ final class TorchPickle implements PickleHandler {
         StorageRef s = new StorageRef(st.dtype(), key, numel);
         storages.put(key, s);
         return s;
+    }
+
+    /** numpy.core.multiarray.scalar(dtype, bytes): a numpy scalar as Long, Double or Boolean. */
+    private Object numpyScalar(List<Object> args) throws WeightFormatException {
+        if (args.size() < 2 || !(args.get(0) instanceof NumpyDtype d)
+                || !(args.get(1) instanceof byte[] raw)) {
+            throw bad("numpy scalar without a dtype and bytes");
+        }
+        ByteBuffer b = ByteBuffer.wrap(raw).order(d.order.equals(">")
+                ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN);
+        int need = switch (d.code) {
+            case "f8", "i8" -> 8;
+            case "f4", "i4", "u4" -> 4;
+            case "f2", "i2", "u2" -> 2;
+            case "i1", "u1", "b1" -> 1;
+            default -> throw bad("unsupported numpy scalar type '" + d.code + "'");
+        };
+        if (raw.length != need) {
+            throw bad("numpy scalar of type '" + d.code + "' has " + raw.length
+                    + " bytes, expected " + need);
+        }
+        Object v = switch (d.code) {
+            case "f8" -> b.getDouble(0);
+            case "f4" -> (double) b.getFloat(0);
+            case "f2" -> (double) HostTensor.halfToFloat(b.getShort(0));
+            case "i8" -> b.getLong(0);
+            case "i4" -> (long) b.getInt(0);
+            case "i2" -> (long) b.getShort(0);
+            case "i1" -> (long) b.get(0);
+            case "u4" -> b.getInt(0) & 0xffffffffL;
+            case "u2" -> (long) (b.getShort(0) & 0xffff);
+            case "u1" -> (long) (b.get(0) & 0xff);
+            default -> b.get(0) != 0;
+        };
+        return v;
     }
 
     private static boolean isScalar(Object o) {

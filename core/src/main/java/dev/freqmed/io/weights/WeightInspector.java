@@ -62,7 +62,7 @@ public final class WeightInspector {
         return m;
     }
 
-    /** A value made JSON-friendly: bytes summarised, big integers and non-finite doubles as text. */
+    /** A value made JSON-friendly: bytes summarised; big integers, NaN and infinities as text. */
     static Object plain(Object o) {
         if (o instanceof Map<?, ?> map) {
             Map<String, Object> r = new LinkedHashMap<>();

@@ -16,11 +16,16 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import dev.freqmed.backbone.Xception65Encoder;
+import dev.freqmed.io.HostTensor;
+import dev.freqmed.io.weights.Checkpoint;
+import dev.freqmed.io.weights.WeightNameTable;
 import dev.freqmed.nn.BatchNorms;
 import dev.freqmed.nn.Blocks;
 import dev.freqmed.nn.Conv2dBlock;
 import dev.freqmed.nn.freq.FrequencyRecalibrationBlock;
 import dev.freqmed.tensor.Init;
+import java.io.IOException;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -44,7 +49,7 @@ import java.util.Random;
  * (spec §4.1): glorot_uniform for the backbone, the aspp convs and the head; he_normal for the
  * other new convs; zero biases. Do not override them with a global {@code setInitializer}.
  */
-public final class FrcuNet extends AbstractBlock {
+public final class FrcuNet extends AbstractBlock implements WeightNameTable {
 
     /** The outputs, in NDList order; each array is named with the enum name. */
     public enum Output {
@@ -202,6 +207,24 @@ public final class FrcuNet extends AbstractBlock {
 
     private NDArray relu(int layer, NDArray x, ParameterStore ps, boolean training) {
         return Activation.relu(run(decoder[layer], x, ps, training));
+    }
+
+    /**
+     * Keras HDF5 files (the reference's checkpoints) go through {@link FrcuNetKerasNames}; any
+     * other file (a FreqMed checkpoint, a PyTorch port) is taken by its state-dict keys.
+     *
+     * @throws IOException when a Keras file does not match this network (naming the weights)
+     */
+    @Override
+    public Map<String, HostTensor> toNetworkKeys(Checkpoint source) throws IOException {
+        if (!"keras-h5".equals(source.format())) {
+            return source.stateDict();
+        }
+        if (config.variant() != FrcuNetConfig.Variant.FRCUNET) {
+            throw new IOException(source.source() + ": a Keras FRCU-Net file loads only into the"
+                    + " FRCUNET variant, this network is " + config.variant());
+        }
+        return FrcuNetKerasNames.toNetworkKeys(config, source);
     }
 
     /** Keras {@code UpSampling2D(2)}: nearest neighbour ×2 on H and W. */

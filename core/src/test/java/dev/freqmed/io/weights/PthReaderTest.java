@@ -128,4 +128,27 @@ class PthReaderTest {
             }
         }
     }
+
+    @Test
+    void numpyScalarsInCheckpointsBecomeNumbers() throws Exception {
+        // {'best': np.float64(0.5), 'n': np.int64(-3)}, as pickle protocol 2 writes it
+        byte[] f8 = TorchZips.le(Double.doubleToLongBits(0.5), 8);
+        byte[] i8 = TorchZips.le(-3, 8);
+        byte[] state = TorchZips.bytes("(", "K", 3, TorchZips.str("<"), "N", "N", "N", "J",
+                TorchZips.le(-1, 4), "J", TorchZips.le(-1, 4), "K", 0, "t");
+        byte[] pkl = TorchZips.bytes(0x80, 2, "}", "(",
+                TorchZips.str("best"), "cnumpy.core.multiarray\nscalar\n", "q", 1,
+                "cnumpy\ndtype\n", "q", 2, TorchZips.str("f8"), 0x89, 0x88, 0x87, "R", state,
+                "b", "c_codecs\nencode\n", "q", 3,
+                TorchZips.str(new String(f8, java.nio.charset.StandardCharsets.ISO_8859_1)),
+                TorchZips.str("latin1"), 0x86, "R", 0x86, "R",
+                TorchZips.str("n"), "h", 1, "h", 2, TorchZips.str("i8"), 0x89, 0x88, 0x87, "R",
+                state, "b", "h", 3,
+                TorchZips.str(new String(i8, java.nio.charset.StandardCharsets.ISO_8859_1)),
+                TorchZips.str("latin1"), 0x86, "R", 0x86, "R", "u", ".");
+        Checkpoint c = PthReader.read(Path.of("numpy.pth"),
+                java.nio.ByteBuffer.wrap(TorchZips.zipWith(pkl, Map.of())));
+        assertEquals(0.5, c.info().get("best"));
+        assertEquals(-3L, c.info().get("n"));
+    }
 }

@@ -166,6 +166,13 @@ class WeightFuzzTest {
         mutate("safetensors", st, rnd, safetensors, RANDOM_CASES_PER_FILE / 2, 0, st.length);
         mutate("safetensors (header)", st, rnd, safetensors, RANDOM_CASES_PER_FILE / 2, 0,
                 (int) (8 + headerLen));
+        byte[] h5 = fixture("keras_weights.h5");
+        Path h5File = tmp.resolve("fuzz.h5");
+        Reader keras = b -> {
+            Files.write(h5File, b);
+            return exercise(KerasReader.read(h5File));
+        };
+        mutate("keras", h5, rnd, keras, RANDOM_CASES_PER_FILE / 4, 0, h5.length);
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         assertTrue(cases >= 8000, "ran " + cases + " cases");
         System.out.println("weight fuzz: " + cases + " cases in " + seconds + " s");
@@ -174,45 +181,17 @@ class WeightFuzzTest {
 
     // ---- hand-made hostile pickles, wrapped in a PyTorch zip ----
 
-    private static byte[] zipWith(byte[] pickle, Map<String, byte[]> storages) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(out)) {
-            z.setMethod(java.util.zip.ZipOutputStream.STORED);
-            List<Map.Entry<String, byte[]>> entries = new ArrayList<>();
-            entries.add(Map.entry("archive/data.pkl", pickle));
-            storages.forEach((k, v) -> entries.add(Map.entry("archive/data/" + k, v)));
-            for (Map.Entry<String, byte[]> e : entries) {
-                java.util.zip.ZipEntry ze = new java.util.zip.ZipEntry(e.getKey());
-                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-                crc.update(e.getValue());
-                ze.setSize(e.getValue().length);
-                ze.setCompressedSize(e.getValue().length);
-                ze.setCrc(crc.getValue());
-                z.putNextEntry(ze);
-                z.write(e.getValue());
-                z.closeEntry();
-            }
-        }
-        return out.toByteArray();
+    private static byte[] zipWith(byte[] pickle, Map<String, byte[]> storages)
+            throws IOException {
+        return TorchZips.zipWith(pickle, storages);
     }
 
     private static byte[] bytes(Object... parts) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        for (Object p : parts) {
-            if (p instanceof String s) {
-                o.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
-            } else if (p instanceof Integer i) {
-                o.write(i);
-            } else if (p instanceof byte[] b) {
-                o.writeBytes(b);
-            }
-        }
-        return o.toByteArray();
+        return TorchZips.bytes(parts);
     }
 
     private static byte[] le(long v, int n) {
-        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v);
-        return java.util.Arrays.copyOf(b.array(), n);
+        return TorchZips.le(v, n);
     }
 
     /** A pickle of {'w': tensor(size, stride, offset)} over a 4-element float storage. */
