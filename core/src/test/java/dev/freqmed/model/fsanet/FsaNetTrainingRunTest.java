@@ -1,0 +1,95 @@
+package dev.freqmed.model.fsanet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freqmed.backbone.ReferenceFixture;
+import dev.freqmed.train.TrainConfig;
+import dev.freqmed.train.TrainingRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped configs parse, and the training loop runs FSANet's recipe end to end. */
+class FsaNetTrainingRunTest {
+
+    private static final Path CONFIGS = Path.of("..", "configs");
+
+    @Test
+    void shippedConfigsGiveTheReferenceRecipe() throws Exception {
+        TrainConfig dis = TrainConfig.read(CONFIGS.resolve("fsanet-dis.yaml"));
+        assertEquals("fsanet", dis.arch());
+        assertEquals(FsaNetConfig.paper(), dis.model());
+        TrainConfig.TrainSettings t = dis.train();
+        assertEquals("adaxw", t.optimizer());
+        assertEquals(2e-4, t.learningRate());
+        assertEquals(1e-4, t.beta2());
+        assertEquals(1e-12, t.epsilon());
+        assertEquals(1e-4, t.weightDecay());
+        assertEquals(0.5, t.gradientClamp());
+        assertEquals("poly", t.schedule());
+        assertEquals(8, t.batchSize());
+        assertEquals(200, t.epochs());
+        // Poly per epoch from epoch 1: the last epoch has lr 0.
+        assertEquals(2e-4 * Math.pow(1 - 1 / 200.0, 0.9), t.polyLearningRate(1), 1e-15);
+        assertEquals(0.0, t.polyLearningRate(200));
+        TrainConfig cpu = TrainConfig.read(CONFIGS.resolve("fsanet-drive-cpu.yaml"));
+        assertEquals(FsaNetConfig.cpu(), cpu.model());
+        assertEquals(List.of(192, 256, 320), FsaNetConfig.cpu().trainingSides());
+    }
+
+    @Test
+    @Tag("slow")
+    void multiScaleAdaXwRunResumes(@TempDir Path tmp) throws Exception {
+        Path data = ReferenceFixture.TESTDATA.resolve("drive").toAbsolutePath();
+        Path out = tmp.resolve("run");
+        TrainingRun.Result first = new TrainingRun(TrainConfig.read(config(tmp, data, out, 1)),
+                Device.cpu(), null).run(false);
+        assertEquals(1, first.epochsRun());
+        assertTrue(Files.isRegularFile(out.resolve("model").resolve("manifest.json")));
+        TrainingRun.Result resumed = new TrainingRun(TrainConfig.read(config(tmp, data, out, 2)),
+                Device.cpu(), null).run(true);
+        assertEquals(2, resumed.epochsRun());
+        // 3 training images in batches of 2, three multi-scale steps (64, 96, 128) per batch.
+        JsonNode manifest = new ObjectMapper().readTree(
+                out.resolve("checkpoint/manifest.json").toFile());
+        assertEquals(12, manifest.findValue("optimizerSteps").asInt(), manifest.toString());
+        double loss = resumed.history().get(1).get("train_loss");
+        assertTrue(Double.isFinite(loss), "train loss " + loss);
+    }
+
+    private static Path config(Path dir, Path data, Path out, int epochs) throws Exception {
+        Path f = dir.resolve("fsanet-" + epochs + ".yaml");
+        Files.writeString(f, String.join("\n",
+                "model:",
+                "  arch: fsanet",
+                "  preset: tiny",
+                "  trainSize: 96",
+                "  testSize: 96",
+                "  scaleRates: [0.75, 1.0, 1.25]",
+                "data:",
+                "  root: " + data,
+                "  augmentation: none",
+                "  workers: 1",
+                "train:",
+                "  epochs: " + epochs,
+                "  batchSize: 2",
+                "  optimizer: adaxw",
+                "  learningRate: 1.0e-3",
+                "  beta2: 1.0e-4",
+                "  epsilon: 1.0e-12",
+                "  weightDecay: 1.0e-4",
+                "  gradientClamp: 0.5",
+                "  schedule: poly",
+                "  monitor: val_loss",
+                "output: " + out,
+                ""));
+        return f;
+    }
+}
