@@ -53,6 +53,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--threshold", defaultValue = "0.5", description = "Probability threshold of the mask (default: ${DEFAULT-VALUE}).")
     double threshold;
 
+    @Option(names = "--size", defaultValue = "0",
+            description = "Square input side of the network, overriding the model's test size (0 = the model's).")
+    int size;
+
     @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu, gpu:N or auto.")
     String device;
 
@@ -68,6 +72,9 @@ final class PredictCommand implements Callable<Integer> {
         }
         Device dev = Devices.parse(device, Engine.getEngine("PyTorch"));
         try (LoadedModel m = LoadedModel.load(model, dev, null)) {
+            if (size != 0) {
+                m.setInferenceSize(size);
+            }
             Files.createDirectories(output);
             Predictor predictor = new Predictor(m, tile, tile > 0 ? Math.min(overlap, tile - 1) : 0);
             long t0 = System.nanoTime();

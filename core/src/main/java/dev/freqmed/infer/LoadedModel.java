@@ -25,7 +25,7 @@ public final class LoadedModel implements AutoCloseable {
     private final Manifest manifest;
     private final Record config;
     private final Block network;
-    private final TaskAdapter task;
+    private TaskAdapter task;
     private final NDManager manager;
 
     private LoadedModel(Path dir, Manifest manifest, Record config, Block network, TaskAdapter task,
@@ -124,6 +124,15 @@ public final class LoadedModel implements AutoCloseable {
     /** The task adapter. */
     public TaskAdapter task() {
         return task;
+    }
+
+    /**
+     * Predicts at another square input side from now on ({@code predict --size N}).
+     *
+     * @throws IllegalArgumentException when the model does not support it
+     */
+    public void setInferenceSize(int side) {
+        task = task.withInferenceSize(side);
     }
 
     /** The engine manager holding the parameters. */

@@ -76,6 +76,17 @@ public interface TaskAdapter {
      */
     FloatImage predict(NDManager manager, Block network, FloatImage image);
 
+    /**
+     * The same task predicting at another square input side ({@code predict --size N}).
+     *
+     * @throws IllegalArgumentException when the model's input size is fixed or {@code side} is
+     *     not valid for it
+     */
+    default TaskAdapter withInferenceSize(int side) {
+        throw new IllegalArgumentException("this model predicts at a fixed input size; --size is"
+                + " not supported (found " + side + ")");
+    }
+
     /** The normalisation applied to inputs, recorded in checkpoint manifests. */
     String normalization();
 

@@ -107,6 +107,18 @@ public final class FsaNetTask extends BinarySegmentationTask {
         return new FloatImage(a.channels(), a.height(), a.width(), d);
     }
 
+    /**
+     * The task predicting at {@code side} (the reference's {@code --testsize}); a side off the
+     * 32 grid is rounded with a warning, or refused when {@code strictSize} is set.
+     */
+    @Override
+    public FsaNetTask withInferenceSize(int side) {
+        FsaNetConfig c = config;
+        return new FsaNetTask(new FsaNetConfig(c.widthDivisor(), c.pvtDepths(), c.resnetDepths(),
+                c.neckChannels(), c.radius(), c.dropPathRate(), c.trainSize(), side,
+                c.scaleRates(), c.weightedBce(), c.strictSize()));
+    }
+
     /** The side of each multi-scale step, see {@link FsaNetConfig#trainingSides()}. */
     @Override
     public List<Integer> trainingSides() {

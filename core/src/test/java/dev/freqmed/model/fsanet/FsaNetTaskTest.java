@@ -105,6 +105,7 @@ class FsaNetTaskTest {
                 t.weightedBce(), false);
         assertEquals(96, loose.trainSide());
         assertEquals(992, loose.testSide());
+        assertEquals(352, new FsaNetTask(t).withInferenceSize(350).config().testSide());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new FsaNetConfig(t.widthDivisor(), t.pvtDepths(), t.resnetDepths(),
                         t.neckChannels(), t.radius(), t.dropPathRate(), 100, 64,
