@@ -24,6 +24,7 @@ public final class IndexedSequentialBlock extends AbstractBlock {
 
     private final List<Object> steps = new ArrayList<>();
     private final List<Shape> initShapes = new ArrayList<>();
+    private final List<UnaryOperator<Shape>> shapeFunctions = new ArrayList<>();
     private int next;
 
     /** Appends a block fed with {@code initShape}-like inputs, named by its position. */
@@ -34,10 +35,19 @@ public final class IndexedSequentialBlock extends AbstractBlock {
         return this;
     }
 
-    /** Appends a parameter-free function; it takes a position but no key. */
+    /** Appends a shape-preserving parameter-free function; it takes a position but no key. */
     public IndexedSequentialBlock add(UnaryOperator<NDArray> function) {
+        return add(function, UnaryOperator.identity());
+    }
+
+    /**
+     * Appends a parameter-free function that changes the shape as {@code shape} says; it takes a
+     * position but no key.
+     */
+    public IndexedSequentialBlock add(UnaryOperator<NDArray> function, UnaryOperator<Shape> shape) {
         next++;
         steps.add(function);
+        shapeFunctions.add(shape);
         return this;
     }
 
@@ -69,6 +79,15 @@ public final class IndexedSequentialBlock extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        throw new UnsupportedOperationException("output shapes are computed by the enclosing block");
+        Shape s = inputShapes[0];
+        int f = 0;
+        for (Object step : steps) {
+            if (step instanceof Block b) {
+                s = b.getOutputShapes(new Shape[] {s})[0];
+            } else {
+                s = shapeFunctions.get(f++).apply(s);
+            }
+        }
+        return new Shape[] {s};
     }
 }

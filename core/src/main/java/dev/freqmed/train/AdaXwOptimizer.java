@@ -51,7 +51,7 @@ public final class AdaXwOptimizer extends Optimizer implements TrainOptimizer {
         stateManager = b.stateManager;
     }
 
-    /** A builder with the reference defaults (lr 2e-4, β (0.9, 1e-4), ε 1e-12, wd 1e-4, no clamp). */
+    /** A builder with the reference defaults: lr 2e-4, β (0.9, 1e-4), ε 1e-12, wd 1e-4. */
     public static Builder builder() {
         return new Builder();
     }

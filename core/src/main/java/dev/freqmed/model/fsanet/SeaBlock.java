@@ -33,9 +33,11 @@ final class SeaBlock extends AbstractBlock {
     SeaBlock(int channels, int r) {
         this.channels = channels;
         int hidden = channels / r;
-        localAtt = addChildBlock("local_att", stack(new IndexedSequentialBlock(), channels, hidden));
+        localAtt = addChildBlock("local_att",
+                stack(new IndexedSequentialBlock(), channels, hidden));
         IndexedSequentialBlock g = new IndexedSequentialBlock()
-                .add(a -> a.mean(new int[] {3}, true).mean(new int[] {2}, true));
+                .add(a -> a.mean(new int[] {3}, true).mean(new int[] {2}, true),
+                        s -> new Shape(s.get(0), s.get(1), 1, 1));
         globalAtt = addChildBlock("global_att", stack(g, channels, hidden));
         channelAtt = addChildBlock("channel_att", stack(new IndexedSequentialBlock(), channels,
                 hidden).add(a -> a.getNDArrayInternal().sigmoid()));

@@ -69,7 +69,8 @@ public final class HighPassFilterBlock extends AbstractBlock {
         int w = (int) s.get(3);
         Device device = x.getDevice();
         NDManager m = x.getManager();
-        NDArray mask = m.create(unshiftedMask(h, w, radius), new Shape(h, w)).toDevice(device, false);
+        NDArray mask = m.create(unshiftedMask(h, w, radius), new Shape(h, w))
+                .toDevice(device, false);
         NDArray spectrum = x.toType(DataType.FLOAT32, false).fft2(new long[] {h, w},
                 new long[] {2, 3});
         NDArray filtered = spectrum.mul(mask);

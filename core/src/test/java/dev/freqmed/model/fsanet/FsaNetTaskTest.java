@@ -51,7 +51,8 @@ class FsaNetTaskTest {
                     p.getArray().setRequiresGradient(true);
                 }
             }
-            AdaXwOptimizer opt = AdaXwOptimizer.builder().optLearningRateTracker(Tracker.fixed(1e-3f))
+            AdaXwOptimizer opt = AdaXwOptimizer.builder()
+                    .optLearningRateTracker(Tracker.fixed(1e-3f))
                     .optDecoupledWeightDecay(1e-4f).build();
             ParameterStore ps = new ParameterStore(m, false);
             List<Float> losses = new ArrayList<>();
@@ -86,7 +87,8 @@ class FsaNetTaskTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.arange(16f).reshape(1, 1, 4, 4).repeat(1, 3);
             NDArray y = m.arange(16f).reshape(1, 1, 4, 4).div(15f);
-            NDList[] r = new FsaNetTask(FsaNetConfig.tiny()).rescale(new NDList(x), new NDList(y), 7);
+            NDList[] r = new FsaNetTask(FsaNetConfig.tiny())
+                    .rescale(new NDList(x), new NDList(y), 7);
             assertEquals(new Shape(1, 3, 7, 7), r[0].head().getShape());
             assertEquals(new Shape(1, 1, 7, 7), r[1].head().getShape());
             // align_corners=True keeps the corner values.
