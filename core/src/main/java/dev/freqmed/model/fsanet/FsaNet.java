@@ -69,6 +69,8 @@ public final class FsaNet extends AbstractBlock implements WeightNameTable {
     private final DownBlock down322;
     private final Conv2d conv21;
     private final Conv2d[] convUp = new Conv2d[4];
+    /** When not null, the forward pass records the shape of every named intermediate here. */
+    private Map<String, Shape> trace;
 
     /** Builds the network described by {@code config}; initialise it before use. */
     public FsaNet(FsaNetConfig config) {
@@ -126,6 +128,25 @@ public final class FsaNet extends AbstractBlock implements WeightNameTable {
     }
 
     /**
+     * Makes the following forward passes record the shapes of the spec's shape trace (§2.9):
+     * {@code X1..X4}, {@code freq}, {@code Y1..Y4}, {@code x21}, {@code x31}, {@code x41},
+     * {@code x32}, {@code x42}, {@code x43}, {@code rfb1..rfb4}, {@code out43}, {@code out432},
+     * {@code out4321}, {@code P1..P4}.
+     *
+     * @param shapes receives the shapes (insertion order = computation order), or null to stop
+     */
+    public void traceShapes(Map<String, Shape> shapes) {
+        trace = shapes;
+    }
+
+    private NDArray traced(String name, NDArray a) {
+        if (trace != null) {
+            trace.put(name, a.getShape());
+        }
+        return a;
+    }
+
+    /**
      * The official checkpoint's weights under this network's keys: the {@code model} entry of
      * {@code {'opech', 'model', 'optimizer', 'loss'}} (or a plain state dict), with every leading
      * {@code module.} removed; see {@link FsaNetWeights}.
@@ -148,6 +169,13 @@ public final class FsaNet extends AbstractBlock implements WeightNameTable {
         NDArray freq = frequency.forward(ps, inputs, training, params).singletonOrThrow()
                 .mean(new int[] {1}, true);
         NDList ys = resnetF.forward(ps, new NDList(freq), training, params);
+        for (int i = 0; i < 4; i++) {
+            traced("X" + (i + 1), feats.get(i));
+        }
+        traced("freq", freq);
+        for (int i = 0; i < 4; i++) {
+            traced("Y" + (i + 1), ys.get(i));
+        }
 
         // MF: X_i' = X_i + se_i(conv_i(Y_i)), spec §2.4.
         NDArray[] xs = new NDArray[4];
@@ -165,27 +193,28 @@ public final class FsaNet extends AbstractBlock implements WeightNameTable {
         NDArray x3u2 = one(up32, xs[2], ps, training, params);
         NDArray x4u2 = one(up42, xs[3], ps, training, params);
         NDArray x4u4 = one(up44, xs[3], ps, training, params);
-        NDArray x21 = cat(x1d2, xs[1], x3u2, x4u4);
-        NDArray x31 = cat(x1d4, x2d2, xs[2], x4u2);
-        NDArray x41 = cat(x1d8, x2d4, x3d2, xs[3]);
+        NDArray x21 = traced("x21", cat(x1d2, xs[1], x3u2, x4u4));
+        NDArray x31 = traced("x31", cat(x1d4, x2d2, xs[2], x4u2));
+        NDArray x41 = traced("x41", cat(x1d8, x2d4, x3d2, xs[3]));
         NDArray x21d2 = one(down212, x21, ps, training, params);
         NDArray x21d4 = one(down214, x21, ps, training, params);
         NDArray x31d2 = one(down312, x31, ps, training, params);
         NDArray x41u2 = one(up412, x41, ps, training, params);
-        NDArray x32 = cat(x21d2, x31, x41u2);
-        NDArray x42 = cat(x21d4, x31d2, x41);
-        NDArray x43 = cat(one(down322, x32, ps, training, params), x42);
+        NDArray x32 = traced("x32", cat(x21d2, x31, x41u2));
+        NDArray x42 = traced("x42", cat(x21d4, x31d2, x41));
+        NDArray x43 = traced("x43", cat(one(down322, x32, ps, training, params), x42));
         // HCF, spec §2.6.
-        NDArray r1 = one(rfb[0], xs[0], ps, training, params);
-        NDArray r2 = one(rfb[1], x21, ps, training, params);
-        NDArray r3 = one(rfb[2], x32, ps, training, params);
-        NDArray r4 = one(rfb[3], x43, ps, training, params);
+        NDArray r1 = traced("rfb1", one(rfb[0], xs[0], ps, training, params));
+        NDArray r2 = traced("rfb2", one(rfb[1], x21, ps, training, params));
+        NDArray r3 = traced("rfb3", one(rfb[2], x32, ps, training, params));
+        NDArray r4 = traced("rfb4", one(rfb[3], x43, ps, training, params));
         // One shared SFF, three fusions top-down, spec §2.7.
-        NDArray out43 = sff.forward(ps, new NDList(r3, r4), training, params).singletonOrThrow();
-        NDArray out432 = sff.forward(ps, new NDList(r2, out43), training, params)
-                .singletonOrThrow();
-        NDArray out4321 = sff.forward(ps, new NDList(r1, out432), training, params)
-                .singletonOrThrow();
+        NDArray out43 = traced("out43",
+                sff.forward(ps, new NDList(r3, r4), training, params).singletonOrThrow());
+        NDArray out432 = traced("out432",
+                sff.forward(ps, new NDList(r2, out43), training, params).singletonOrThrow());
+        NDArray out4321 = traced("out4321",
+                sff.forward(ps, new NDList(r1, out432), training, params).singletonOrThrow());
         // Shared heads, spec §2.8.
         NDArray[] maps = {out4321, out432, out43, r4};
         NDList outs = new NDList(5);
@@ -198,7 +227,7 @@ public final class FsaNet extends AbstractBlock implements WeightNameTable {
             m = one(conv21, m, ps, training, params);
             NDArray p = Resize.resize(m, (int) h, (int) w, Resize.Mode.BILINEAR, false);
             p.setName(OUTPUTS.get(i));
-            outs.add(p);
+            outs.add(traced(OUTPUTS.get(i), p));
         }
         freq.setName(OUTPUTS.get(4));
         outs.add(freq);

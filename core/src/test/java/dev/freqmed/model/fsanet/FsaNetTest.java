@@ -110,6 +110,39 @@ class FsaNetTest {
         }
     }
 
+    /** Spec §2.9 at the tiny config (widths / 8, neck 16) and a 64×96 input. */
+    @Test
+    void tinyConfigFollowsTheSpecShapeTrace() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            FsaNet net = new FsaNet(FsaNetConfig.tiny());
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 96));
+            Map<String, Shape> t = new LinkedHashMap<>();
+            net.traceShapes(t);
+            net.forward(new ParameterStore(m, false),
+                    new NDList(m.randomNormal(new Shape(1, 3, 64, 96))), false);
+            long[][] grid = {{16, 24}, {8, 12}, {4, 6}, {2, 3}};
+            long[] x = {8, 16, 40, 64};
+            long[] y = {32, 64, 128, 256};
+            for (int i = 0; i < 4; i++) {
+                assertEquals(new Shape(1, x[i], grid[i][0], grid[i][1]), t.get("X" + (i + 1)));
+                assertEquals(new Shape(1, y[i], grid[i][0], grid[i][1]), t.get("Y" + (i + 1)));
+                assertEquals(new Shape(1, 16, grid[i][0], grid[i][1]), t.get("rfb" + (i + 1)));
+                assertEquals(new Shape(1, 1, 64, 96), t.get("P" + (i + 1)));
+            }
+            assertEquals(new Shape(1, 1, 64, 96), t.get("freq"));
+            // Paper widths 512/1280/2048/2816/3840/4864, divided by 8.
+            assertEquals(new Shape(1, 64, 8, 12), t.get("x21"));
+            assertEquals(new Shape(1, 160, 4, 6), t.get("x31"));
+            assertEquals(new Shape(1, 256, 2, 3), t.get("x41"));
+            assertEquals(new Shape(1, 352, 4, 6), t.get("x32"));
+            assertEquals(new Shape(1, 480, 2, 3), t.get("x42"));
+            assertEquals(new Shape(1, 608, 2, 3), t.get("x43"));
+            assertEquals(new Shape(1, 16, 4, 6), t.get("out43"));
+            assertEquals(new Shape(1, 16, 8, 12), t.get("out432"));
+            assertEquals(new Shape(1, 16, 16, 24), t.get("out4321"));
+        }
+    }
+
     @Test
     void refusesSizesThatAreNotMultiplesOf32() {
         try (NDManager m = NDManager.newBaseManager()) {
