@@ -126,9 +126,12 @@ final class TorchPickle implements PickleHandler {
                 return full;
             }
         }
+        String hint = module.startsWith("torch.nn") || module.equals("__main__")
+                ? " (the file holds a pickled Python object; save model.state_dict() instead)"
+                : "";
         throw bad("refused to load: the pickle references the global '" + full
                 + "', which is not allowed in a weight file (only tensors and plain containers "
-                + "are); nothing was executed");
+                + "are); nothing was executed" + hint);
     }
 
     @Override

@@ -151,4 +151,43 @@ class PthReaderTest {
         assertEquals(0.5, c.info().get("best"));
         assertEquals(-3L, c.info().get("n"));
     }
+
+    @Test
+    void torchSaveVariantsAreRead() throws Exception {
+        // values computed with PyTorch 1.13 from the same files
+        Map<String, HostTensor> sd = PthReader.read(WeightFixturesAccess.file("sd_meta.pth"))
+                .stateDict();
+        assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
+                "1.running_var", "1.num_batches_tracked", "2.weight", "2.bias"),
+                List.copyOf(sd.keySet()));
+        assertEquals(-0.7475195527076721, sd.get("0.weight").stats().sum(), 1e-6);
+        assertEquals(-0.30426955223083496, sd.get("2.weight").toFloatArray()[0], 1e-7);
+
+        Checkpoint misc = PthReader.read(WeightFixturesAccess.file("misc.pth"));
+        Map<String, Object> info = misc.info();
+        assertEquals(List.of(2L, 3L), info.get("size"));
+        assertEquals("cpu", info.get("dev"));
+        assertEquals("torch.float16", info.get("dt"));
+        assertEquals(List.of(1L, 2L), info.get("set"));
+        assertEquals(2.5, info.get("np"));
+        assertArrayEquals(new byte[] {0, (byte) 0xff, 'a', 'b'}, (byte[]) info.get("bytes"));
+        assertEquals(java.math.BigInteger.ONE.shiftLeft(70), info.get("big"));
+        assertEquals(-5L, info.get("neg"));
+        assertTrue(Double.isNaN((Double) info.get("f")));
+        assertEquals(6, misc.tensors().size());
+        assertEquals(sd.get("0.weight").stats(), misc.tensors().get("params.0").stats());
+
+        Map<String, HostTensor> v = PthReader.read(WeightFixturesAccess.file("views.pth"))
+                .stateDict();
+        assertArrayEquals(new long[] {4, 2, 3}, v.get("perm").shape());
+        assertArrayEquals(new float[] {0, 4, 8, 12, 16, 20},
+                java.util.Arrays.copyOf(v.get("perm").toFloatArray(), 6), 0f);
+        assertArrayEquals(new float[] {4, 6, 8, 10, 16, 18, 20, 22},
+                v.get("narrow").toFloatArray(), 0f);
+        assertEquals(0, v.get("empty").numel());
+        assertEquals(DType.INT16, v.get("i16").dtype());
+        assertEquals(10.0, v.get("i16").stats().sum(), 0);
+        assertArrayEquals(new float[] {0.4025608f, 0.12602158f, 0.9580691f, -0.007940425f},
+                v.get("c").toFloatArray(), 1e-7f);
+    }
 }
