@@ -40,6 +40,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *     dev.freqmed.bench.FrcBlockBench
  * </pre>
  * Any JMH arguments passed replace the defaults (e.g. {@code -p batch=1,8 -f 1 -wi 3 -i 5}).
+ * On a machine shared with other busy processes, set {@code OMP_WAIT_POLICY=PASSIVE} in the
+ * environment (the forked JVM inherits it): libtorch's spinning OpenMP threads otherwise make
+ * timings several times slower and very noisy.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

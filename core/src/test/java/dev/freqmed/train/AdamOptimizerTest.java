@@ -22,7 +22,6 @@ class AdamOptimizerTest {
         float[][] grads = {{0.5f, 0.3f}, {-0.2f, 0.1f}, {0.7f, -0.4f}};
         try (NDManager m = NDManager.newBaseManager()) {
             Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();
-            p.setShape(new Shape(2));
             p.setArray(m.create(new float[] {1f, -2f}));
             p.getArray().setRequiresGradient(true);
             AdamOptimizer opt = new AdamOptimizer(m.newSubManager(), 0.9, 0.999, 1e-8, wd, decoupled);

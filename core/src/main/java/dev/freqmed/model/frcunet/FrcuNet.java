@@ -161,15 +161,6 @@ public final class FrcuNet extends AbstractBlock implements WeightNameTable {
         return config;
     }
 
-    /**
-     * Released weights under this network's keys: Keras HDF5 through the name table of spec §6
-     * ({@link FrcuNetKerasNames}), other formats by their state-dict keys.
-     */
-    @Override
-    public Map<String, HostTensor> toNetworkKeys(Checkpoint source) throws IOException {
-        return FrcuNetWeightImport.toNetworkKeys(config, source);
-    }
-
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
@@ -216,6 +207,24 @@ public final class FrcuNet extends AbstractBlock implements WeightNameTable {
 
     private NDArray relu(int layer, NDArray x, ParameterStore ps, boolean training) {
         return Activation.relu(run(decoder[layer], x, ps, training));
+    }
+
+    /**
+     * Keras HDF5 files (the reference's checkpoints) go through {@link FrcuNetKerasNames}; any
+     * other file (a FreqMed checkpoint, a PyTorch port) is taken by its state-dict keys.
+     *
+     * @throws IOException when a Keras file does not match this network (naming the weights)
+     */
+    @Override
+    public Map<String, HostTensor> toNetworkKeys(Checkpoint source) throws IOException {
+        if (!"keras-h5".equals(source.format())) {
+            return source.stateDict();
+        }
+        if (config.variant() != FrcuNetConfig.Variant.FRCUNET) {
+            throw new IOException(source.source() + ": a Keras FRCU-Net file loads only into the"
+                    + " FRCUNET variant, this network is " + config.variant());
+        }
+        return FrcuNetKerasNames.toNetworkKeys(config, source);
     }
 
     /** Keras {@code UpSampling2D(2)}: nearest neighbour ×2 on H and W. */

@@ -1,6 +1,11 @@
 package dev.freqmed.model.frcunet;
 
+import dev.freqmed.io.HostTensor;
+import dev.freqmed.io.WeightFormatException;
+import dev.freqmed.io.weights.Checkpoint;
+import dev.freqmed.io.weights.KerasLayouts;
 import dev.freqmed.nn.Blocks;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -249,6 +254,42 @@ public final class FrcuNetKerasNames {
                     + problems.size() + " problems): " + String.join("; ",
                             problems.subList(0, Math.min(problems.size(), 20)))
                     + (problems.size() > 20 ? "; …" : ""));
+        }
+        return out;
+    }
+
+    /**
+     * Converts the weights of a Keras FRCU-Net HDF5 file ({@code dev.freqmed.io.weights
+     * .KerasReader}) to the parameter keys and layouts of a network built from {@code config}.
+     *
+     * @param config the network's config (variant {@code FRCUNET})
+     * @param keras  a {@code keras-h5} checkpoint whose tensors are named {@code layer/weight:0}
+     * @return tensors by FreqMed parameter key, in table order
+     * @throws IOException naming the file and the missing, unexpected or mis-shaped weights
+     */
+    public static Map<String, HostTensor> toNetworkKeys(FrcuNetConfig config, Checkpoint keras)
+            throws IOException {
+        Map<String, HostTensor> sd = keras.stateDict();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Map.Entry<String, HostTensor> e : sd.entrySet()) {
+            shapes.put(e.getKey(), e.getValue().shape());
+        }
+        Map<Weight, String> matched;
+        try {
+            matched = resolve(table(config), shapes);
+        } catch (IllegalArgumentException e) {
+            throw new WeightFormatException(keras.source(), e.getMessage(), e);
+        }
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (Map.Entry<Weight, String> e : matched.entrySet()) {
+            HostTensor t = sd.get(e.getValue());
+            out.put(e.getKey().key(), switch (e.getKey().layout()) {
+                case CONV2D -> KerasLayouts.conv2d(t);
+                case DEPTHWISE -> KerasLayouts.depthwise(t);
+                case DENSE -> KerasLayouts.dense(t);
+                case CONV3D_AS_CONV2D -> KerasLayouts.conv3dAsConv2d(t);
+                case VECTOR -> t;
+            });
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.freqmed.model.frcunet;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -215,6 +216,17 @@ class FrcuNetTest {
             StateDicts.load(b, StateDicts.hostTensors(a), LoadOptions.strictDefaults());
             NDArray yb2 = b.forward(ps, new NDList(x), false).get(0);
             assertTrue(ya.allClose(yb2, 0, 0, false));
+        }
+    }
+
+    @Test
+    void upsampleIsNearestNeighbourNotTiling() {
+        // Keras UpSampling2D(2): each pixel becomes a 2×2 block.
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.arange(4f).reshape(1, 1, 2, 2);
+            float[] y = FrcuNet.upsample(x).toFloatArray();
+            assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3}, y,
+                    0f);
         }
     }
 }

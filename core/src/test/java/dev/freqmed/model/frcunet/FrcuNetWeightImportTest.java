@@ -83,7 +83,7 @@ class FrcuNetWeightImportTest {
         bad.put(victim, HostTensor.of(DType.FLOAT32, new long[] {1}, new float[1]));
         Checkpoint c = new Checkpoint(Path.of("bad.h5"), "keras-h5", bad, Map.of());
         WeightFormatException e = assertThrows(WeightFormatException.class,
-                () -> FrcuNetWeightImport.toNetworkKeys(cfg, c));
+                () -> FrcuNetKerasNames.toNetworkKeys(cfg, c));
         assertTrue(e.getMessage().startsWith("bad.h5: "), e.getMessage());
         assertTrue(e.getMessage().contains(victim.substring(0, victim.indexOf(':'))),
                 e.getMessage());
