@@ -63,6 +63,11 @@ final class ImportWeightsCommand implements Callable<Integer> {
             description = "File keys that may be left unused (glob; repeatable).")
     List<String> ignoreUnexpected = new ArrayList<>();
 
+    @Option(names = "--allow-unknown-objects",
+            description = "Keep Python objects of unknown classes (e.g. hyper-parameter objects of"
+                    + " a training checkpoint) as inert data instead of refusing the file.")
+    boolean allowUnknown;
+
     @Option(names = "--overwrite", description = "Replace an existing checkpoint folder.")
     boolean overwrite;
 
@@ -83,7 +88,7 @@ final class ImportWeightsCommand implements Callable<Integer> {
         ModelRegistry.Entry<?> entry = ModelRegistry.get(arch);
         Record config = Configs.merge(entry.preset(preset), new LinkedHashMap<>(overrides),
                 "--set");
-        Checkpoint source = WeightFiles.read(from);
+        Checkpoint source = WeightFiles.read(from, allowUnknown);
         LoadOptions options = LoadOptions.strictDefaults();
         for (String p : allowMissing) {
             options = options.withAllowMissing(p);

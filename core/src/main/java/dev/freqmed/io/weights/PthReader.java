@@ -49,8 +49,20 @@ public final class PthReader {
      * @throws IOException when the file cannot be read
      */
     public static Checkpoint read(Path file) throws IOException {
+        return read(file, false);
+    }
+
+    /**
+     * Reads a PyTorch file; with {@code allowUnknownObjects} true, objects of classes outside the
+     * allowed list (for example a Lightning {@code AttributeDict} of hyper-parameters) are kept
+     * as inert {@link OpaqueObject}s instead of refusing the file. Either way nothing is executed;
+     * tensors still come only from the allowed rebuild functions.
+     *
+     * @throws WeightFormatException when the file is malformed or (in the default mode) refused
+     */
+    public static Checkpoint read(Path file, boolean allowUnknownObjects) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(ByteSource.of(file, ch));
+            return read(ByteSource.of(file, ch), allowUnknownObjects);
         }
     }
 
@@ -60,17 +72,28 @@ public final class PthReader {
      * @throws WeightFormatException when the bytes are malformed or refused
      */
     public static Checkpoint read(Path name, ByteBuffer bytes) throws IOException {
-        return read(ByteSource.of(name, bytes));
+        return read(ByteSource.of(name, bytes), false);
     }
 
-    static Checkpoint read(ByteSource src) throws IOException {
+    /**
+     * Reads a PyTorch file held in memory, optionally keeping unknown objects as inert data (see
+     * {@link #read(Path, boolean)}).
+     *
+     * @throws WeightFormatException when the bytes are malformed or refused
+     */
+    public static Checkpoint read(Path name, ByteBuffer bytes, boolean allowUnknownObjects)
+            throws IOException {
+        return read(ByteSource.of(name, bytes), allowUnknownObjects);
+    }
+
+    static Checkpoint read(ByteSource src, boolean allowUnknown) throws IOException {
         try {
             ByteBuffer head = src.slice(0, Math.min(src.size(), 16));
             if (ZipIndex.isZip(head)) {
-                return readZip(src);
+                return readZip(src, allowUnknown);
             }
             if (head.remaining() >= 2 && (head.get(0) & 0xff) == 0x80) {
-                return readLegacy(src);
+                return readLegacy(src, allowUnknown);
             }
             if (src.size() > 262) {
                 ByteBuffer tar = src.slice(257, 5);
@@ -91,7 +114,8 @@ public final class PthReader {
         }
     }
 
-    private static Checkpoint readZip(ByteSource src) throws IOException {
+    private static Checkpoint readZip(ByteSource src, boolean allowUnknown)
+            throws IOException {
         ZipIndex zip = ZipIndex.read(src);
         ZipIndex.Entry pkl = null;
         for (ZipIndex.Entry e : zip.entries().values()) {
@@ -126,7 +150,7 @@ public final class PthReader {
                 throw new WeightFormatException(src.path(), "unknown byteorder '" + v + "'");
             }
         }
-        TorchPickle handler = new TorchPickle(src.path());
+        TorchPickle handler = new TorchPickle(src.path(), allowUnknown);
         Object root = new Unpickler(src.path(), zip.data(pkl), handler).load();
         for (TorchPickle.StorageRef s : handler.storages().values()) {
             ZipIndex.Entry e = zip.entries().get(prefix + "data/" + s.key);
@@ -148,10 +172,11 @@ public final class PthReader {
                 Map.of());
     }
 
-    private static Checkpoint readLegacy(ByteSource src) throws IOException {
+    private static Checkpoint readLegacy(ByteSource src, boolean allowUnknown)
+            throws IOException {
         Path file = src.path();
         ByteBuffer all = src.slice(0, src.size());
-        TorchPickle handler = new TorchPickle(file);
+        TorchPickle handler = new TorchPickle(file, allowUnknown);
         int[] pos = {0};
         Object magic = loadNext(file, all, pos, handler);
         if (!(magic instanceof BigInteger m && m.equals(LEGACY_MAGIC))) {
@@ -246,6 +271,18 @@ public final class PthReader {
             }
         } else if (o instanceof TorchPickle.StorageRef s) {
             r = HostTensor.of(s.dtype, new long[] {s.numel}, s.bytes);
+        } else if (o instanceof OpaqueObject ob) {
+            List<Object> args = new ArrayList<>();
+            for (Object v : ob.args()) {
+                args.add(resolve(file, v, done));
+            }
+            OpaqueObject c = new OpaqueObject(ob.type(), args);
+            done.put(o, c);
+            c.setState(resolve(file, ob.state(), done));
+            for (Map.Entry<?, ?> e : ob.entrySet()) {
+                c.put(e.getKey(), resolve(file, e.getValue(), done));
+            }
+            r = c;
         } else if (o instanceof Map<?, ?> m) {
             Map<Object, Object> c = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -265,7 +302,7 @@ public final class PthReader {
             }
             r = c;
         } else if (o instanceof TorchPickle.Callable || o instanceof TorchPickle.StorageType
-                || o instanceof TorchPickle.NumpyDtype) {
+                || o instanceof TorchPickle.NumpyDtype || o instanceof TorchPickle.UnknownGlobal) {
             r = o.toString();
         } else {
             r = o;

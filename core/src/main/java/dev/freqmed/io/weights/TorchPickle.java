@@ -69,11 +69,21 @@ final class TorchPickle implements PickleHandler {
             "float16", "half", "bfloat16", "int64", "long", "int32", "int", "int16", "short",
             "int8", "uint8", "bool", "complex64", "cfloat", "complex128", "cdouble");
 
+    /** A global of an unknown class, allowed only as inert data. */
+    record UnknownGlobal(String name) {
+        @Override
+        public String toString() {
+            return "<global " + name + ">";
+        }
+    }
+
     private final Path file;
+    private final boolean allowUnknown;
     private final Map<String, StorageRef> storages = new LinkedHashMap<>();
 
-    TorchPickle(Path file) {
+    TorchPickle(Path file, boolean allowUnknown) {
         this.file = file;
+        this.allowUnknown = allowUnknown;
     }
 
     /** Storages named so far, by key, in order of first use. */
@@ -126,6 +136,9 @@ final class TorchPickle implements PickleHandler {
                 return full;
             }
         }
+        if (allowUnknown) {
+            return new UnknownGlobal(full);
+        }
         String hint = module.startsWith("torch.nn") || module.equals("__main__")
                 ? " (the file holds a pickled Python object; save model.state_dict() instead)"
                 : "";
@@ -136,6 +149,9 @@ final class TorchPickle implements PickleHandler {
 
     @Override
     public Object reduce(Object callable, List<Object> args) throws WeightFormatException {
+        if (callable instanceof UnknownGlobal u) {
+            return new OpaqueObject(u.name(), new ArrayList<>(args));
+        }
         if (!(callable instanceof Callable c)) {
             throw bad("the pickle calls " + describe(callable) + ", which is not callable here");
         }
@@ -200,6 +216,10 @@ final class TorchPickle implements PickleHandler {
     public Object build(Object target, Object state) throws WeightFormatException {
         // an OrderedDict state dict carries '_metadata' (module versions); a parameter may carry
         // Python attributes. Neither affects the values.
+        if (target instanceof OpaqueObject o) {
+            o.setState(state);
+            return o;
+        }
         if (target instanceof Map<?, ?> || target instanceof TensorRef) {
             return target;
         }
@@ -211,6 +231,16 @@ final class TorchPickle implements PickleHandler {
             return d;
         }
         throw bad("the pickle sets state on " + describe(target) + ", which is not allowed");
+    }
+
+    @Override
+    public List<Object> extraChildren(Object container) {
+        if (container instanceof OpaqueObject o) {
+            List<Object> l = new ArrayList<>(o.args());
+            l.add(o.state());
+            return l;
+        }
+        return List.of();
     }
 
     @Override

@@ -190,4 +190,34 @@ class PthReaderTest {
         assertArrayEquals(new float[] {0.4025608f, 0.12602158f, 0.9580691f, -0.007940425f},
                 v.get("c").toFloatArray(), 1e-7f);
     }
+
+    @Test
+    void unknownObjectsCanBeKeptAsInertDataWithoutRunningThem() throws Exception {
+        Path pwned = Path.of(System.getProperty("java.io.tmpdir"), "freqmed-pwned");
+        Files.deleteIfExists(pwned);
+        Checkpoint c = PthReader.read(WeightFixturesAccess.file("malicious.pth"), true);
+        OpaqueObject o = (OpaqueObject) ((Map<?, ?>) c.root()).get("weight");
+        assertEquals("posix.system", o.type());
+        assertEquals(List.of("touch /tmp/freqmed-pwned"), o.args());
+        assertFalse(Files.exists(pwned));
+
+        // a Lightning-style checkpoint whose hyper-parameters are a dict subclass (NEWOBJ,
+        // SETITEMS, BUILD) next to a plain state dict
+        byte[] pkl = TorchZips.bytes(0x80, 2, "}", "(", TorchZips.str("hyper_parameters"),
+                "cpytorch_lightning.utilities.parsing\nAttributeDict\n", ")", 0x81, "(",
+                TorchZips.str("lr"), "G", TorchZips.bytes(0x3f, 0x50, 0x62, 0x4d, 0xd2, 0xf1,
+                        0xa9, 0xfc), "u", "}", "b",
+                TorchZips.str("epoch"), "K", 7, "u", ".");
+        byte[] zip = TorchZips.zipWith(pkl, Map.of());
+        WeightFormatException e = assertThrows(WeightFormatException.class,
+                () -> PthReader.read(Path.of("lt.ckpt"), java.nio.ByteBuffer.wrap(zip)));
+        assertTrue(e.getMessage().contains("'pytorch_lightning.utilities.parsing.AttributeDict'"),
+                e.getMessage());
+        Checkpoint lt = PthReader.read(Path.of("lt.ckpt"), java.nio.ByteBuffer.wrap(zip), true);
+        OpaqueObject hp = (OpaqueObject) lt.info().get("hyper_parameters");
+        assertEquals("pytorch_lightning.utilities.parsing.AttributeDict", hp.type());
+        assertEquals(0.001, hp.get("lr"));
+        assertEquals(Map.of(), hp.state());
+        assertEquals(7L, lt.info().get("epoch"));
+    }
 }
