@@ -22,7 +22,8 @@ import java.util.Map;
  * Reads PyTorch {@code torch.save} files without executing them: the zip serialisation (default
  * since PyTorch 1.6: {@code PREFIX/data.pkl}, {@code PREFIX/data/KEY} storages,
  * {@code PREFIX/byteorder}, {@code PREFIX/version}) and the legacy one (magic number, protocol,
- * system info, pickle, storage keys, raw storages). Pickles go through the restricted
+ * system info, pickle, storage keys, raw storages), and plain pickles ({@code .pkl}) of
+ * containers, numbers and numpy arrays. Pickles go through the restricted
  * {@link Unpickler} with {@link TorchPickle}'s short list of globals; anything else (for example
  * {@code posix.system}) is refused by name before it could run.
  *
@@ -180,8 +181,12 @@ public final class PthReader {
         int[] pos = {0};
         Object magic = loadNext(file, all, pos, handler);
         if (!(magic instanceof BigInteger m && m.equals(LEGACY_MAGIC))) {
-            throw new WeightFormatException(file, "not a PyTorch file (a pickle without the "
-                    + "PyTorch magic number)");
+            // a plain pickle (.pkl): containers, numbers and numpy arrays, but no storages
+            if (!handler.storages().isEmpty()) {
+                throw new WeightFormatException(file, "a plain pickle that refers to tensor "
+                        + "storages it does not contain");
+            }
+            return new Checkpoint(file, "pickle", resolve(file, magic), Map.of());
         }
         Object proto = loadNext(file, all, pos, handler);
         if (!(proto instanceof Long v) || v != 1001L) {
@@ -269,6 +274,11 @@ public final class PthReader {
                 throw new WeightFormatException(file, "tensor on storage '" + t.storage().key
                         + "': " + e.getMessage());
             }
+        } else if (o instanceof TorchPickle.NumpyArray a) {
+            if (a.tensor == null) {
+                throw new WeightFormatException(file, "numpy array without data");
+            }
+            r = a.tensor;
         } else if (o instanceof TorchPickle.StorageRef s) {
             r = HostTensor.of(s.dtype, new long[] {s.numel}, s.bytes);
         } else if (o instanceof OpaqueObject ob) {

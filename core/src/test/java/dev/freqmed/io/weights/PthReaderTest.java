@@ -223,4 +223,31 @@ class PthReaderTest {
         assertEquals(Map.of(), hp.state());
         assertEquals(7L, lt.info().get("epoch"));
     }
+
+    @Test
+    void plainPicklesOfNumpyArraysAreRead() throws Exception {
+        // sums computed with numpy from the same arrays
+        for (String f : List.of("np_p2.pkl", "np_p4.pkl")) {
+            Checkpoint c = WeightFiles.read(WeightFixturesAccess.file(f));
+            assertEquals("pickle", c.format());
+            assertEquals("model", c.weightsPath());
+            Map<String, HostTensor> sd = c.stateDict();
+            HostTensor w = sd.get("conv.weight");
+            assertEquals(DType.FLOAT32, w.dtype());
+            assertArrayEquals(new long[] {4, 3, 3, 3}, w.shape());
+            assertEquals(-22.957271047402173, w.stats().sum(), 1e-5);
+            assertEquals(90.23070003764464, w.stats().sumsq(), 1e-4);
+            assertArrayEquals(new double[] {0, 1, 2, 3}, sd.get("conv.bias").toDoubleArray(), 0);
+            assertArrayEquals(new double[] {0, 1, 2, 3, 4, 5},
+                    sd.get("fortran").toDoubleArray(), 0);
+            assertArrayEquals(new double[] {1, 0, 1}, sd.get("mask").toDoubleArray(), 0);
+            assertEquals(DType.UINT8, sd.get("bytes").dtype());
+            assertArrayEquals(new long[0], sd.get("scalar0d").shape());
+            assertEquals(90000L, c.info().get("iteration"));
+            assertEquals(0.02, c.info().get("lr"));
+        }
+        HostTensor be = WeightFiles.read(WeightFixturesAccess.file("np_be.pkl")).stateDict()
+                .get("a");
+        assertArrayEquals(new float[] {0, 1, 2}, be.toFloatArray(), 0f);
+    }
 }

@@ -149,6 +149,8 @@ class WeightFuzzTest {
             int[] pkl = entryRegion(b, "data.pkl");
             mutate(f + " (pickle)", b, rnd, pth(), RANDOM_CASES_PER_FILE, pkl[0], pkl[1]);
         }
+        byte[] npPickle = fixture("np_p2.pkl");
+        mutate("np_p2.pkl", npPickle, rnd, pth(), RANDOM_CASES_PER_FILE / 2, 0, npPickle.length);
         byte[] legacy = fixture("state_dict_legacy.pth");
         mutate("legacy", legacy, rnd, pth(), RANDOM_CASES_PER_FILE, 0, legacy.length);
         // every truncation of the legacy file's pickles
