@@ -177,7 +177,7 @@ class WeightFuzzTest {
             Files.write(h5File, b);
             return exercise(KerasReader.read(h5File));
         };
-        mutate("keras", h5, rnd, keras, RANDOM_CASES_PER_FILE / 4, 0, h5.length);
+        mutate("keras", h5, rnd, keras, RANDOM_CASES_PER_FILE / 2, 0, h5.length);
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         assertTrue(cases >= 8000, "ran " + cases + " cases");
         System.out.println("weight fuzz: " + cases + " cases in " + seconds + " s");
