@@ -13,6 +13,8 @@ import dev.freqmed.data.Sample;
 import dev.freqmed.data.transform.Normalization;
 import dev.freqmed.data.transform.Resample;
 import dev.freqmed.data.transform.Transform;
+import dev.freqmed.metric.BinarySegmentationMetrics;
+import dev.freqmed.metric.MetricResult;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,19 +132,14 @@ public abstract class BinarySegmentationTask implements TaskAdapter {
     }
 
     /**
-     * Dice, IoU and pixel accuracy of thresholded predictions (p > 0.5) against binarised targets
-     * (t > 0.5): {@code dice}/{@code iou} are means over images (an image empty in both counts as
-     * 1), {@code pooled_dice} pools all pixels as the FRCU-Net reference evaluation does.
+     * Validation metrics of thresholded predictions (p > 0.5) against binarised targets
+     * (t > 0.5), through {@link BinarySegmentationMetrics}: {@code dice}/{@code iou} are means over
+     * images, {@code pooled_dice} pools all pixels as the FRCU-Net reference evaluation does,
+     * {@code accuracy} is the pooled pixel accuracy.
      */
     static final class SegmentationValidation implements Validation {
         private final java.util.function.Function<NDList, NDArray> probability;
-        private long tp;
-        private long fp;
-        private long fn;
-        private long tn;
-        private double diceSum;
-        private double iouSum;
-        private int images;
+        private final BinarySegmentationMetrics metrics = new BinarySegmentationMetrics();
 
         SegmentationValidation(java.util.function.Function<NDList, NDArray> probability) {
             this.probability = probability;
@@ -156,42 +153,24 @@ public abstract class BinarySegmentationTask implements TaskAdapter {
             int n = (int) t.getShape().get(0);
             int per = truth.length / n;
             for (int i = 0; i < n; i++) {
-                long a = 0;
-                long b = 0;
-                long c = 0;
-                long d = 0;
-                for (int j = i * per; j < (i + 1) * per; j++) {
-                    boolean pp = p[j] > 0.5f;
-                    boolean tt = truth[j] > 0.5f;
-                    if (pp && tt) {
-                        a++;
-                    } else if (pp) {
-                        b++;
-                    } else if (tt) {
-                        c++;
-                    } else {
-                        d++;
-                    }
+                float[] pi = java.util.Arrays.copyOfRange(p, i * per, (i + 1) * per);
+                int[] ti = new int[per];
+                for (int j = 0; j < per; j++) {
+                    ti[j] = truth[i * per + j] > 0.5f ? 1 : 0;
                 }
-                tp += a;
-                fp += b;
-                fn += c;
-                tn += d;
-                diceSum += a + b + c == 0 ? 1.0 : 2.0 * a / (2.0 * a + b + c);
-                iouSum += a + b + c == 0 ? 1.0 : (double) a / (a + b + c);
-                images++;
+                metrics.update(pi, ti);
             }
         }
 
         @Override
         public Map<String, Double> result() {
-            Map<String, Double> r = new LinkedHashMap<>();
-            r.put("dice", images == 0 ? Double.NaN : diceSum / images);
-            r.put("iou", images == 0 ? Double.NaN : iouSum / images);
-            long all = tp + fp + fn + tn;
-            r.put("pooled_dice", tp + fp + fn == 0 ? 1.0 : 2.0 * tp / (2.0 * tp + fp + fn));
-            r.put("accuracy", all == 0 ? Double.NaN : (double) (tp + tn) / all);
-            return r;
+            MetricResult r = metrics.result();
+            Map<String, Double> out = new LinkedHashMap<>();
+            out.put("dice", r.get("mean_image_dice"));
+            out.put("iou", r.get("mean_image_iou"));
+            out.put("pooled_dice", r.get("f1"));
+            out.put("accuracy", r.get("accuracy"));
+            return out;
         }
     }
 }
