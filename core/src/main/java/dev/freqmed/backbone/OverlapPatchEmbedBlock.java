@@ -43,7 +43,7 @@ public final class OverlapPatchEmbedBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        return ScopedForward.run(inputs, in -> compute(ps, in, training, params));
+        return ScopedForward.run(inputs, training, in -> compute(ps, in, training, params));
     }
 
     private NDList compute(ParameterStore ps, NDList inputs, boolean training,

@@ -80,9 +80,12 @@ public final class AdaXwOptimizer extends Optimizer implements TrainOptimizer {
             if (!w.hasGradient()) {
                 continue;
             }
-            NDArray g = w.getGradient();
-            apply(e.getKey(), w, g, lr);
-            g.subi(g); // zero the gradient in place for the next step
+            try (NDManager scope = w.getManager().newSubManager(w.getDevice())) {
+                NDArray g = w.getGradient(); // a new handle on the gradient, freed with the scope
+                g.attach(scope);
+                apply(e.getKey(), w, g, lr);
+                g.subi(g); // zero the gradient in place for the next step
+            }
         }
     }
 

@@ -318,9 +318,9 @@ public final class TrainingRun {
             if (!p.requiresGradient() || !w.hasGradient()) {
                 continue;
             }
-            NDArray g = w.getGradient();
             try (NDManager scope = w.getManager().newSubManager(w.getDevice())) {
-                g.tempAttach(scope);
+                NDArray g = w.getGradient(); // a new handle on the gradient, freed with the scope
+                g.attach(scope);
                 NDArray clipped = g.clip(-c, c);
                 g.subi(g).addi(clipped);
             }

@@ -54,7 +54,7 @@ final class SeaBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        return ScopedForward.run(inputs, in -> compute(ps, in, training, params));
+        return ScopedForward.run(inputs, training, in -> compute(ps, in, training, params));
     }
 
     private NDList compute(ParameterStore ps, NDList inputs, boolean training,

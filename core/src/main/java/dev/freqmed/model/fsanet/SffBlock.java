@@ -50,7 +50,7 @@ final class SffBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        return ScopedForward.run(inputs, in -> compute(ps, in, training, params));
+        return ScopedForward.run(inputs, training, in -> compute(ps, in, training, params));
     }
 
     private NDList compute(ParameterStore ps, NDList inputs, boolean training,

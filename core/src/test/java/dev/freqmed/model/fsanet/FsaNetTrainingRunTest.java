@@ -86,7 +86,7 @@ class FsaNetTrainingRunTest {
                 "  epsilon: 1.0e-12",
                 "  weightDecay: 1.0e-4",
                 "  gradientClamp: 0.5",
-                "  schedule: poly",
+                "  schedule: plateau",
                 "  monitor: val_loss",
                 "output: " + out,
                 ""));
