@@ -13,7 +13,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.tracker.Tracker;
 import dev.freqmed.backbone.ReferenceFixture;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.data.Sample;
@@ -51,9 +50,8 @@ class FsaNetTaskTest {
                     p.getArray().setRequiresGradient(true);
                 }
             }
-            AdaXwOptimizer opt = AdaXwOptimizer.builder()
-                    .optLearningRateTracker(Tracker.fixed(1e-3f))
-                    .optDecoupledWeightDecay(1e-4f).build();
+            AdaXwOptimizer opt = AdaXwOptimizer.builder().optDecoupledWeightDecay(1e-4f)
+                    .optClamp(0.5f).build();
             ParameterStore ps = new ParameterStore(m, false);
             List<Float> losses = new ArrayList<>();
             for (int step = 0; step < 8; step++) {
@@ -66,12 +64,7 @@ class FsaNetTaskTest {
                         losses.add(loss.getFloat());
                         gc.backward(loss);
                     }
-                    for (Parameter p : params.values()) {
-                        NDArray a = p.getArray();
-                        if (p.requiresGradient() && a.hasGradient()) {
-                            opt.update(p.getId(), a, a.getGradient());
-                        }
-                    }
+                    opt.update(params, 1e-3);
                 }
             }
             float first = (losses.get(0) + losses.get(1)) / 2;
