@@ -56,11 +56,13 @@ public final class CentroidCsvReader {
                     double y = Double.parseDouble(f[1].trim());
                     double t = Double.parseDouble(f[2].trim());
                     if (t != Math.rint(t)) {
-                        throw new NumberFormatException("type " + f[2].trim() + " is not an integer");
+                        throw new NumberFormatException("type " + f[2].trim()
+                                + " is not an integer");
                     }
                     out.add(new Centroid(x, y, (int) t));
                 } catch (NumberFormatException e) {
-                    throw new IOException(path + ":" + no + ": not a number (" + e.getMessage() + ")", e);
+                    throw new IOException(path + ":" + no + ": not a number (" + e.getMessage()
+                            + ")", e);
                 }
             }
         }
@@ -92,7 +94,8 @@ public final class CentroidCsvReader {
             if (e.getMessage() != null && e.getMessage().startsWith(path.toString())) {
                 throw e;
             }
-            throw new IOException(path + ": not a readable MATLAB v5 file (" + e.getMessage() + ")", e);
+            throw new IOException(path + ": not a readable MATLAB v5 file (" + e.getMessage()
+                    + ")", e);
         } catch (RuntimeException e) {
             throw new IOException(path + ": needs numeric arrays inst_centroid and inst_type ("
                     + e.getMessage() + ")", e);

@@ -33,7 +33,8 @@ public final class EvaluationInputs {
     /** Image files accepted as masks and maps. */
     public static final Set<String> IMAGE_EXTENSIONS = ImageIo.EXTENSIONS;
     /** Files accepted as instance maps. */
-    public static final Set<String> INSTANCE_EXTENSIONS = Set.of("png", "tif", "tiff", "mat", "npy");
+    public static final Set<String> INSTANCE_EXTENSIONS = Set.of("png", "tif", "tiff", "mat",
+            "npy");
 
     private EvaluationInputs() {
     }
@@ -74,7 +75,8 @@ public final class EvaluationInputs {
      *
      * @throws IOException if the folder is missing or holds no such file
      */
-    public static List<Path> list(Path dir, Set<String> extensions, String what) throws IOException {
+    public static List<Path> list(Path dir, Set<String> extensions,
+            String what) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "folder does not exist");
         }
@@ -142,7 +144,8 @@ public final class EvaluationInputs {
         for (Path p : files) {
             Path old = m.put(stem(p), p);
             if (old != null) {
-                throw new IOException(p + ": another file has the same name stem: " + old.getFileName());
+                throw new IOException(p + ": another file has the same name stem: "
+                        + old.getFileName());
             }
         }
         return m;
@@ -185,7 +188,8 @@ public final class EvaluationInputs {
         };
         for (int v : m.ids()) {
             if (v < 0 || v > 65535) {
-                throw new IOException(path + ": instance ids must be 0..65535 (16 bits), found " + v);
+                throw new IOException(path + ": instance ids must be 0..65535 (16 bits), found "
+                        + v);
             }
         }
         return m;
@@ -213,7 +217,8 @@ public final class EvaluationInputs {
                 for (int x = 0; x < w; x++) {
                     double v = a.getDouble(y, x);
                     if (v != Math.rint(v) || v < 0 || v > 65535) {
-                        throw new IOException(path + ": inst_map ids must be integers 0..65535 (16 bits), found " + v);
+                        throw new IOException(path
+                                + ": inst_map ids must be integers 0..65535 (16 bits), found " + v);
                     }
                     ids[y * w + x] = (int) v;
                 }
@@ -223,9 +228,11 @@ public final class EvaluationInputs {
             if (e.getMessage() != null && e.getMessage().startsWith(path.toString())) {
                 throw e;
             }
-            throw new IOException(path + ": not a readable MATLAB v5 file (" + e.getMessage() + ")", e);
+            throw new IOException(path + ": not a readable MATLAB v5 file (" + e.getMessage()
+                    + ")", e);
         } catch (RuntimeException e) {
-            throw new IOException(path + ": not a readable MATLAB v5 file (" + e.getMessage() + ")", e);
+            throw new IOException(path + ": not a readable MATLAB v5 file (" + e.getMessage()
+                    + ")", e);
         }
     }
 
@@ -289,7 +296,8 @@ public final class EvaluationInputs {
                 default -> throw new IOException(path + ": unsupported integer size " + size);
             };
             if (x < 0 || x > 65535) {
-                throw new IOException(path + ": instance ids must be 0..65535 (16 bits), found " + x);
+                throw new IOException(path + ": instance ids must be 0..65535 (16 bits), found "
+                        + x);
             }
             int target = fortran ? (i % h) * w + (i / h) : i;
             ids[target] = (int) x;

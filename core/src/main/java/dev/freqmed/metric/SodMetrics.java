@@ -75,7 +75,8 @@ public final class SodMetrics implements Metric<GrayImage, GrayImage> {
      * @param count  number of pairs
      * @param source returns pair {@code i}; may throw {@link java.io.UncheckedIOException}
      */
-    public static List<ImageResult> evaluateAll(int count, java.util.function.IntFunction<SaliencyPair> source) {
+    public static List<ImageResult> evaluateAll(int count,
+            java.util.function.IntFunction<SaliencyPair> source) {
         ImageResult[] out = new ImageResult[count];
         IntStream.range(0, count).parallel().forEach(i -> out[i] = evaluate(source.apply(i)));
         return List.of(out);

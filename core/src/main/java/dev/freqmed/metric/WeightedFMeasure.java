@@ -17,6 +17,15 @@ public final class WeightedFMeasure extends SaliencyMetric {
 
     private static final double BETA = 1;
     private static final double[] KERNEL = gaussian(7, 5);
+    private static final double DECAY = Math.log(0.5) / 5;
+    /** {@code 2 - exp(DECAY * sqrt(d2))} for squared distances below 2^16, the same formula. */
+    private static final double[] WEIGHT = new double[1 << 16];
+
+    static {
+        for (int d2 = 0; d2 < WEIGHT.length; d2++) {
+            WEIGHT[d2] = 2 - Math.exp(DECAY * Math.sqrt(d2));
+        }
+    }
 
     /** The value for one pair. */
     public static double compute(SaliencyPair pair) {
@@ -42,7 +51,6 @@ public final class WeightedFMeasure extends SaliencyMetric {
         double[] ewBg = new double[n - nf];
         int a = 0;
         int b = 0;
-        double decay = Math.log(0.5) / 5;
         for (int r = 0; r < h; r++) {
             for (int c = 0; c < w; c++) {
                 int i = r * w + c;
@@ -50,7 +58,9 @@ public final class WeightedFMeasure extends SaliencyMetric {
                     double ea = filterAt(et, w, h, r, c);
                     ewFg[a++] = ea < e[i] ? ea : e[i];
                 } else {
-                    double weight = 2 - Math.exp(decay * dt.distance(i));
+                    long d2 = dt.squaredDistance(i);
+                    double weight = d2 < WEIGHT.length ? WEIGHT[(int) d2]
+                            : 2 - Math.exp(DECAY * Math.sqrt((double) d2));
                     ewBg[b++] = e[i] * weight;
                 }
             }
@@ -65,6 +75,17 @@ public final class WeightedFMeasure extends SaliencyMetric {
 
     /** Correlation with the 7x7 kernel at one pixel, zero outside, kernel taps in row order. */
     private static double filterAt(double[] img, int w, int h, int r, int c) {
+        if (r >= 3 && r < h - 3 && c >= 3 && c < w - 3) {
+            double acc = 0;
+            int k = 0;
+            for (int dy = -3; dy <= 3; dy++) {
+                int row = (r + dy) * w + c;
+                for (int dx = -3; dx <= 3; dx++, k++) {
+                    acc += img[row + dx] * KERNEL[k];
+                }
+            }
+            return acc;
+        }
         double acc = 0;
         int k = 0;
         for (int dy = -3; dy <= 3; dy++) {

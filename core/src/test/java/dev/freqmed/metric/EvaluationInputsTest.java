@@ -32,7 +32,8 @@ class EvaluationInputsTest {
     void matAndNpyInstanceMapsEqualThePng() throws IOException {
         InstanceMap png = EvaluationInputs.readInstanceMap(
                 Fixtures.dir().resolve("inputs/inst_noncontig_ids_128_true.png"));
-        for (String f : List.of("inst_noncontig_ids_128_true.mat", "inst_noncontig_ids_128_true.npy",
+        for (String f : List.of("inst_noncontig_ids_128_true.mat",
+                "inst_noncontig_ids_128_true.npy",
                 "inst_noncontig_ids_128_true_fortran.npy")) {
             InstanceMap m = EvaluationInputs.readInstanceMap(formats().resolve(f));
             assertEquals(128, m.width(), f);
@@ -58,12 +59,14 @@ class EvaluationInputsTest {
         }
         hb.append('\n');
         ByteBuffer b = ByteBuffer.allocate(10 + hb.length() + 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII));
+        b.put((byte) 1).put((byte) 0);
         b.putShort((short) hb.length()).put(hb.toString().getBytes(StandardCharsets.US_ASCII));
         b.putInt(3).putInt(70000);
         Files.write(p, b.array());
         IOException e = assertThrows(IOException.class, () -> EvaluationInputs.readInstanceMap(p));
-        assertTrue(e.getMessage().contains("big.npy") && e.getMessage().contains("16 bits"), e.getMessage());
+        assertTrue(e.getMessage().contains("big.npy") && e.getMessage().contains("16 bits"),
+                e.getMessage());
     }
 
     @Test
@@ -82,8 +85,10 @@ class EvaluationInputsTest {
                 () -> EvaluationInputs.pair(a, b, EvaluationInputs.IMAGE_EXTENSIONS, "mask"));
         assertTrue(e.getMessage().contains("y.png"), e.getMessage());
         Path empty = Files.createDirectories(tmp.resolve("empty"));
-        e = assertThrows(IOException.class, () -> EvaluationInputs.list(empty, Set.of("png"), "mask"));
-        assertTrue(e.getMessage().contains("empty") && e.getMessage().contains("no mask files"), e.getMessage());
+        e = assertThrows(IOException.class, () -> EvaluationInputs.list(empty, Set.of("png"),
+                "mask"));
+        assertTrue(e.getMessage().contains("empty") && e.getMessage().contains("no mask files"),
+                e.getMessage());
         assertEquals("vol", EvaluationInputs.stem(Path.of("vol.nii.gz")));
     }
 
@@ -92,6 +97,7 @@ class EvaluationInputsTest {
         Path p = tmp.resolve("m.png");
         ImageIo.writeGray8(p, new GrayImage(2, 1, 8, new int[] {0, 37}));
         IOException e = assertThrows(IOException.class, () -> EvaluationInputs.readBinaryMask(p));
-        assertTrue(e.getMessage().contains("m.png") && e.getMessage().contains("37"), e.getMessage());
+        assertTrue(e.getMessage().contains("m.png") && e.getMessage().contains("37"),
+                e.getMessage());
     }
 }
