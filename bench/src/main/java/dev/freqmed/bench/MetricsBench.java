@@ -88,8 +88,8 @@ public final class MetricsBench {
             long c0 = processCpuNanos();
             per = SodMetrics.evaluateAll(pairs.size(), i -> {
                 try {
-                    GrayImage p = ImageIo.readGray(pairs.get(i).pred());
-                    GrayImage g = ImageIo.readGray(pairs.get(i).truth());
+                    GrayImage p = EvaluationInputs.readGray(pairs.get(i).pred());
+                    GrayImage g = EvaluationInputs.readGray(pairs.get(i).truth());
                     return SaliencyPair.of(p, g);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);

@@ -6,7 +6,6 @@ import dev.freqmed.data.nifti.NiftiReader;
 import dev.freqmed.data.nifti.NiftiVolume;
 import dev.freqmed.io.AtomicFiles;
 import dev.freqmed.io.GrayImage;
-import dev.freqmed.io.ImageIo;
 import dev.freqmed.metric.BinarySegmentationMetrics;
 import dev.freqmed.metric.Centroid;
 import dev.freqmed.metric.CentroidCsvReader;
@@ -173,7 +172,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         IntStream.range(0, pairs.size()).parallel().forEach(i -> {
             FilePair p = pairs.get(i);
             try {
-                GrayImage a = ImageIo.readGray(p.pred());
+                GrayImage a = EvaluationInputs.readGray(p.pred());
                 GrayImage b = EvaluationInputs.readBinaryMask(p.truth());
                 sameSize(p, a.width(), a.height(), b.width(), b.height());
                 BinarySegmentationMetrics m = new BinarySegmentationMetrics(threshold);
@@ -217,7 +216,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<SodMetrics.ImageResult> per = SodMetrics.evaluateAll(pairs.size(), i -> {
             FilePair p = pairs.get(i);
             try {
-                GrayImage a = ImageIo.readGray(p.pred());
+                GrayImage a = EvaluationInputs.readGray(p.pred());
                 GrayImage b = EvaluationInputs.readBinaryMask(p.truth());
                 if (a.bitDepth() != 8 || b.bitDepth() != 8) {
                     throw pairError(p, "SOD maps and masks must be 8-bit, found " + a.bitDepth()

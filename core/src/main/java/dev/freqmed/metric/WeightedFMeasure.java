@@ -38,13 +38,11 @@ public final class WeightedFMeasure extends SaliencyMetric {
         double[] p = pair.pred();
         boolean[] g = pair.gt();
         DistanceTransform dt = DistanceTransform.compute(g, w, h);
-        double[] e = new double[n];
-        for (int i = 0; i < n; i++) {
-            e[i] = Math.abs(p[i] - (g[i] ? 1.0 : 0.0));
-        }
+        // E = |pred - gt| is 1 - pred on the foreground and pred on the background (exactly);
+        // Et replaces background errors by the error of the nearest foreground pixel.
         double[] et = new double[n];
         for (int i = 0; i < n; i++) {
-            et[i] = g[i] ? e[i] : e[dt.nearest(i)];
+            et[i] = g[i] ? 1.0 - p[i] : 1.0 - p[dt.nearest(i)];
         }
         int nf = pair.foreground();
         double[] ewFg = new double[nf];
@@ -56,12 +54,13 @@ public final class WeightedFMeasure extends SaliencyMetric {
                 int i = r * w + c;
                 if (g[i]) {
                     double ea = filterAt(et, w, h, r, c);
-                    ewFg[a++] = ea < e[i] ? ea : e[i];
+                    double e = et[i];
+                    ewFg[a++] = ea < e ? ea : e;
                 } else {
                     long d2 = dt.squaredDistance(i);
                     double weight = d2 < WEIGHT.length ? WEIGHT[(int) d2]
                             : 2 - Math.exp(DECAY * Math.sqrt((double) d2));
-                    ewBg[b++] = e[i] * weight;
+                    ewBg[b++] = p[i] * weight;
                 }
             }
         }

@@ -42,6 +42,18 @@ class EvaluationInputsTest {
     }
 
     @Test
+    void fastGreyReadingGivesTheSamplesOfImageIo() throws IOException {
+        for (String f : List.of("sod_blobs_512_pred.png", "inst_dense_512_true.png",
+                "frcu_isic_4x256_0_gt.png")) {
+            Path p = Fixtures.dir().resolve("inputs").resolve(f);
+            GrayImage a = ImageIo.readGray(p);
+            GrayImage b = EvaluationInputs.readGray(p);
+            assertEquals(a.bitDepth(), b.bitDepth(), f);
+            assertArrayEquals(a.data(), b.data(), f);
+        }
+    }
+
+    @Test
     void centroidsFromMatEqualTheCsv() throws IOException {
         List<Centroid> csv = CentroidCsvReader.read(
                 Fixtures.dir().resolve("inputs/type_2cls_1img_0_true.csv"));
