@@ -63,7 +63,8 @@ public final class SaliencyPair {
         int bmax = 0;
         for (int v : predBytes) {
             if (v < 0 || v > 255) {
-                throw new IllegalArgumentException("saliency map values must be bytes 0..255, found " + v);
+                throw new IllegalArgumentException(
+                        "saliency map values must be bytes 0..255, found " + v);
             }
             bmin = Math.min(bmin, v);
             bmax = Math.max(bmax, v);

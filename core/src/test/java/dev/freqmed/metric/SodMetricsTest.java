@@ -71,9 +71,11 @@ class SodMetricsTest {
     void conversionFollowsMapminmaxAndRejectsNonBytes() {
         SaliencyPair constant = SaliencyPair.of(new int[] {51, 51}, new int[] {0, 255}, 2, 1);
         assertEquals(0.2, constant.pred()[0], 0.0);
-        SaliencyPair ranged = SaliencyPair.of(new int[] {51, 102, 153}, new int[] {0, 255, 255}, 3, 1);
+        int[] gt = {0, 255, 255};
+        SaliencyPair ranged = SaliencyPair.of(new int[] {51, 102, 153}, gt, 3, 1);
         assertEquals(0.0, ranged.pred()[0], 0.0);
-        assertEquals((102 / 255.0 - 51 / 255.0) / (153 / 255.0 - 51 / 255.0), ranged.pred()[1], 0.0);
+        double expected = (102 / 255.0 - 51 / 255.0) / (153 / 255.0 - 51 / 255.0);
+        assertEquals(expected, ranged.pred()[1], 0.0);
         assertEquals(1.0, ranged.pred()[2], 0.0);
         assertEquals(2, ranged.foreground());
         assertThrows(IllegalArgumentException.class,
