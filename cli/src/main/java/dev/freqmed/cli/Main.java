@@ -12,7 +12,13 @@ import picocli.CommandLine.Command;
         description = "Frequency-aware networks for medical images: train, predict, evaluate, benchmark.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            TrainCommand.class,
+            PredictCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
             EvaluateCommand.class,
+            WeightsCommand.class,
+            ImportWeightsCommand.class,
         })
 public final class Main implements Runnable {
 

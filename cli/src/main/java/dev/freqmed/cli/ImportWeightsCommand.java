@@ -1,0 +1,107 @@
+package dev.freqmed.cli;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import dev.freqmed.config.Configs;
+import dev.freqmed.io.LoadOptions;
+import dev.freqmed.io.LoadReport;
+import dev.freqmed.io.Manifest;
+import dev.freqmed.io.ModelCheckpoint;
+import dev.freqmed.io.weights.Checkpoint;
+import dev.freqmed.io.weights.WeightFiles;
+import dev.freqmed.io.weights.WeightImporter;
+import dev.freqmed.model.ModelRegistry;
+import dev.freqmed.model.TaskAdapter;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code freqmed import-weights}: released weights into a FreqMed checkpoint folder. */
+@Command(name = "import-weights", mixinStandardHelpOptions = true,
+        description = "Load a released weight file (.pth/.ckpt/.bin, .safetensors, Keras .h5) into"
+                + " a FreqMed network by parameter name and save a checkpoint folder that"
+                + " 'predict' accepts. Nothing in the file is executed.")
+final class ImportWeightsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--arch", required = true, description = "Architecture name (see 'train').")
+    String arch;
+
+    @Option(names = "--from", required = true, description = "The weight file.")
+    Path from;
+
+    @Option(names = "--out", required = true, description = "Checkpoint folder to write.")
+    Path out;
+
+    @Option(names = "--preset", defaultValue = "paper",
+            description = "Network config preset (default: ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--allow-missing", paramLabel = "PATTERN",
+            description = "Network keys that may be absent (glob, '*' matches anything;"
+                    + " repeatable), e.g. 'decoder.*' to import a backbone only.")
+    List<String> allowMissing = new ArrayList<>();
+
+    @Option(names = "--ignore-unexpected", paramLabel = "PATTERN",
+            description = "File keys that may be left unused (glob; repeatable).")
+    List<String> ignoreUnexpected = new ArrayList<>();
+
+    @Option(names = "--overwrite", description = "Replace an existing checkpoint folder.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        if (Files.exists(out)) {
+            boolean isCkpt = Files.isRegularFile(out.resolve(ModelCheckpoint.MANIFEST));
+            if (!isCkpt && TrainCommand.hasContent(out)) {
+                throw new IllegalArgumentException(out + ": exists and is not a FreqMed checkpoint;"
+                        + " choose another --out");
+            }
+            if (isCkpt && !overwrite) {
+                throw new IllegalArgumentException(out + ": checkpoint already exists; use"
+                        + " --overwrite to replace it");
+            }
+        }
+        ModelRegistry.Entry<?> entry = ModelRegistry.get(arch);
+        Record config = entry.preset(preset);
+        Checkpoint source = WeightFiles.read(from);
+        LoadOptions options = LoadOptions.strictDefaults();
+        for (String p : allowMissing) {
+            options = options.withAllowMissing(p);
+        }
+        for (String p : ignoreUnexpected) {
+            options = options.withIgnoreUnexpected(p);
+        }
+        Block net = entry.buildNetwork(config);
+        TaskAdapter task = entry.buildTask(config);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            net.initialize(manager, DataType.FLOAT32, task.inputShape());
+            LoadReport report = WeightImporter.load(net, source, options);
+            Manifest m = Manifest.of(arch, Configs.toMap(config))
+                    .withTrainingData("imported from " + from.getFileName())
+                    .withExtra("importedFrom", from.getFileName().toString())
+                    .withExtra("sourceFormat", source.format())
+                    .withExtra("preset", preset)
+                    .withExtra("missingKeys", report.missing())
+                    .withExtra("ignoredKeys", report.ignored());
+            ModelCheckpoint.save(out, net, m);
+            o.printf(Locale.ROOT, "%s: %s%n", from, report.table().replace("\n", "\n  "));
+            o.printf(Locale.ROOT, "%s: %s checkpoint written (%d tensors loaded)%n", out, arch,
+                    report.loaded().size());
+        }
+        o.flush();
+        return 0;
+    }
+}

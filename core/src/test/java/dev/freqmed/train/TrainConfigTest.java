@@ -1,0 +1,59 @@
+package dev.freqmed.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.freqmed.model.frcunet.FrcuNetConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainConfigTest {
+
+    private static Path write(Path dir, String yaml) throws Exception {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void presetIsOverriddenByModelKeys(@TempDir Path dir) throws Exception {
+        TrainConfig c = TrainConfig.read(write(dir, "model:\n  arch: frcunet\n  preset: tiny\n  inputSize: 32\n"
+                + "data:\n  root: x\n  augmentation: none\ntrain:\n  epochs: 3\n"));
+        FrcuNetConfig m = (FrcuNetConfig) c.model();
+        assertEquals(32, m.inputSize());
+        assertEquals(FrcuNetConfig.tiny().widthMultiplier(), m.widthMultiplier());
+        assertEquals(3, c.train().epochs());
+        assertEquals(12, c.train().batchSize());
+        assertEquals(1e-4, c.train().learningRate());
+        assertEquals(false, c.data().augmentation().flips());
+    }
+
+    @Test
+    void unknownKeysAreNamed(@TempDir Path dir) throws Exception {
+        IllegalArgumentException a = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(
+                write(dir, "model:\n  arch: frcunet\n  widthMultipler: 2\ndata:\n  root: x\n")));
+        assertTrue(a.getMessage().contains("c.yaml") && a.getMessage().contains("widthMultipler"), a.getMessage());
+        IllegalArgumentException b = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(
+                write(dir, "model:\n  arch: frcunet\ndata:\n  root: x\ntrain:\n  epoch: 2\n")));
+        assertTrue(b.getMessage().contains("'epoch'") && b.getMessage().contains("epochs"), b.getMessage());
+        IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(
+                write(dir, "model:\n  arch: frcunet\ndata:\n  root: x\nfoo: 1\n")));
+        assertTrue(c.getMessage().contains("'foo'"), c.getMessage());
+    }
+
+    @Test
+    void wrongTypesAndValuesAreNamed(@TempDir Path dir) throws Exception {
+        IllegalArgumentException a = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(
+                write(dir, "model:\n  arch: frcunet\ndata:\n  root: x\ntrain:\n  epochs: many\n")));
+        assertTrue(a.getMessage().contains("epochs"), a.getMessage());
+        IllegalArgumentException b = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(
+                write(dir, "model:\n  arch: frcunet\n  inputSize: 30\ndata:\n  root: x\n")));
+        assertTrue(b.getMessage().contains("inputSize"), b.getMessage());
+        IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(
+                write(dir, "model:\n  arch: nosuchnet\ndata:\n  root: x\n")));
+        assertTrue(c.getMessage().contains("nosuchnet") && c.getMessage().contains("frcunet"), c.getMessage());
+    }
+}

@@ -1,0 +1,112 @@
+package dev.freqmed.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import dev.freqmed.io.HostTensor;
+import dev.freqmed.io.Manifest;
+import dev.freqmed.io.ModelCheckpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@Tag("slow")
+class TrainingRunTest {
+
+    @Test
+    void tinyFrcuNetTrainsOnPh2AndItsLossFalls(@TempDir Path tmp) throws Exception {
+        Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 12, 4);
+        Path out = tmp.resolve("run");
+        TrainConfig cfg = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, out, 6, ""));
+        TrainingRun.Result r = new TrainingRun(cfg, Device.cpu(), null).run(false);
+        List<Map<String, Double>> h = r.history();
+        assertEquals(6, h.size());
+        double first = h.get(0).get("train_loss");
+        double last = h.get(5).get("train_loss");
+        assertTrue(last < first * 0.8, "train loss did not fall: " + first + " -> " + last);
+        for (String f : List.of("config.yaml", "log.csv", "curves.png", "model/manifest.json",
+                "model/weights.safetensors", "checkpoint/manifest.json")) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        Manifest m = ModelCheckpoint.readManifest(out.resolve("model"));
+        assertEquals("frcunet", m.architecture());
+        assertEquals(r.bestEpoch(), ((Number) m.extra().get("epoch")).intValue());
+        assertEquals(7, Files.readAllLines(out.resolve("log.csv")).size());
+    }
+
+    @Test
+    void resumedRunEndsWithTheSameWeightsAsAnUninterruptedOne(@TempDir Path tmp) throws Exception {
+        Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 8, 4);
+        Path full = tmp.resolve("full");
+        Path split = tmp.resolve("split");
+        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("a.yaml"), data, full, 3, "")),
+                Device.cpu(), null).run(false);
+        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("b.yaml"), data, split, 2, "")),
+                Device.cpu(), null).run(false);
+        TrainingRun.Result resumed = new TrainingRun(
+                TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, split, 3, "")),
+                Device.cpu(), null).run(true);
+        assertEquals(3, resumed.epochsRun());
+        Map<String, HostTensor> a = ModelCheckpoint.readWeights(full.resolve("checkpoint"));
+        Map<String, HostTensor> b = ModelCheckpoint.readWeights(split.resolve("checkpoint"));
+        assertEquals(a.keySet(), b.keySet());
+        double maxDiff = 0;
+        for (String k : a.keySet()) {
+            float[] x = a.get(k).toFloatArray();
+            float[] y = b.get(k).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+            }
+        }
+        assertTrue(maxDiff <= 1e-6, "resumed weights differ by " + maxDiff);
+        assertEquals(Files.readAllLines(full.resolve("log.csv")).size(), Files.readAllLines(split.resolve("log.csv")).size());
+    }
+
+    @Test
+    void nanLossStopsNamingTheStepAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws Exception {
+        Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 8, 4);
+        Path out = tmp.resolve("run");
+        TrainingRun run = new TrainingRun(
+                TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, out, 3, "")), Device.cpu(), null);
+        // 8 images, batch 4: steps 1-2 are epoch 1, step 4 is in epoch 2.
+        run.setLossOverride((step, loss) -> step == 4 ? loss.mul(Float.NaN) : loss);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> run.run(false));
+        assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("step 4")
+                && e.getMessage().contains("epoch 2"), e.getMessage());
+        Manifest m = ModelCheckpoint.readManifest(out.resolve("checkpoint"));
+        assertEquals(1.0, ((Number) ((Map<?, ?>) m.extra().get("train_state")).get("epoch")).doubleValue());
+        assertTrue(Files.exists(out.resolve("model/weights.safetensors")));
+    }
+
+    @Test
+    void liveArraysDoNotGrowOver200Steps(@TempDir Path tmp) throws Exception {
+        Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 8, 2);
+        Path out = tmp.resolve("run");
+        // 8 images at batch 4: 2 steps per epoch, 100 epochs = 200 steps.
+        TrainConfig cfg = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, out, 100, ""));
+        TrainingRun run = new TrainingRun(cfg, Device.cpu(), null);
+        List<Long> counts = new ArrayList<>();
+        run.setLiveArrayProbe(counts::add);
+        run.run(false);
+        assertEquals(200, counts.size());
+        long after10 = counts.get(9);
+        long last = counts.get(counts.size() - 1);
+        assertEquals(after10, last, "live arrays grew from " + after10 + " to " + last);
+    }
+
+    @Test
+    void resumeWithoutCheckpointIsAClearError(@TempDir Path tmp) throws Exception {
+        Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 4, 2);
+        TrainConfig cfg = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, tmp.resolve("none"), 1, ""));
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> new TrainingRun(cfg, Device.cpu(), null).run(true));
+        assertTrue(e.getMessage().contains("nothing to resume"), e.getMessage());
+    }
+}
