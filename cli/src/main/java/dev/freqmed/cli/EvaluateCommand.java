@@ -19,6 +19,7 @@ import dev.freqmed.metric.InstanceSegmentationMetrics;
 import dev.freqmed.metric.KernelInceptionDistance;
 import dev.freqmed.metric.MetricResult;
 import dev.freqmed.metric.NucleusTypeMetrics;
+import dev.freqmed.metric.ParallelImages;
 import dev.freqmed.metric.SaliencyPair;
 import dev.freqmed.metric.SodMetrics;
 import dev.freqmed.metric.VolumeDiceScore;
@@ -33,7 +34,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -168,8 +168,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             List<String> csv) throws IOException {
         List<FilePair> pairs = EvaluationInputs.pair(pred, gt, EvaluationInputs.IMAGE_EXTENSIONS,
                 "mask");
-        BinarySegmentationMetrics[] per = new BinarySegmentationMetrics[pairs.size()];
-        IntStream.range(0, pairs.size()).parallel().forEach(i -> {
+        List<BinarySegmentationMetrics> per = ParallelImages.map(pairs.size(), i -> {
             FilePair p = pairs.get(i);
             try {
                 GrayImage a = EvaluationInputs.readGray(p.pred());
@@ -177,7 +176,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 sameSize(p, a.width(), a.height(), b.width(), b.height());
                 BinarySegmentationMetrics m = new BinarySegmentationMetrics(threshold);
                 m.update(a, b);
-                per[i] = m;
+                return m;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
