@@ -62,6 +62,20 @@ class EvaluationInputsTest {
     }
 
     @Test
+    void centroidsDerivedFromInstanceAndTypeMapsMatchHoverNetPostProcessing() throws IOException {
+        Path maps = formats().resolve("inst_touching_256_maps.mat");
+        List<Centroid> derived = CentroidCsvReader.read(maps);
+        List<Centroid> expected = CentroidCsvReader.read(
+                formats().resolve("inst_touching_256_maps_centroids.csv"));
+        assertEquals(expected.size(), derived.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i).x(), derived.get(i).x(), 1e-9, "x of " + i);
+            assertEquals(expected.get(i).y(), derived.get(i).y(), 1e-9, "y of " + i);
+            assertEquals(expected.get(i).type(), derived.get(i).type(), "type of " + i);
+        }
+    }
+
+    @Test
     void instanceIdsAboveSixteenBitsAreRefused() throws IOException {
         Path p = tmp.resolve("big.npy");
         String header = "{'descr': '<i4', 'fortran_order': False, 'shape': (1, 2), }";
