@@ -34,7 +34,8 @@ import java.util.zip.CRC32;
  *   <li>reading the checkpoint and materialising every tensor as a {@code float[]};
  *   <li>the same for safetensors;
  *   <li>{@code weights inspect} of a 2 GB (sparse) checkpoint, with and without sums, and the
- *       Java heap it allocates (it must not load the tensors).
+ *       Java heap it allocates (it must not load the tensors);
+ *   <li>writing that checkpoint as safetensors, and inspecting the result.
  * </ul>
  *
  * <p>Usage: {@code WeightsBench [MB] [INSPECT_MB] [DIR]}; prints JSON. The page cache is warm
@@ -59,6 +60,7 @@ public final class WeightsBench {
         Path pth = dir.resolve("bench.pth");
         Path st = dir.resolve("bench.safetensors");
         Path big = dir.resolve("big.pth");
+        Path bigSt = dir.resolve("big.safetensors");
         try {
             int n = Math.max(1, (int) ((long) mb * 1_000_000 / (TENSOR_FLOATS * 4L)));
             writePth(pth, n, true);
@@ -97,7 +99,20 @@ public final class WeightsBench {
             result.put("inspect_with_stats_s", (System.nanoTime() - t0) / 1e9);
             result.put("inspect_with_stats_heap_bytes",
                     THREADS.getCurrentThreadAllocatedBytes() - a0);
+
+            t0 = System.nanoTime();
+            Safetensors.write(bigSt, PthReader.read(big).stateDict(), Map.of());
+            result.put("big_safetensors_write_s", (System.nanoTime() - t0) / 1e9);
+            Files.deleteIfExists(big);
+            a0 = THREADS.getCurrentThreadAllocatedBytes();
+            t0 = System.nanoTime();
+            c = WeightFiles.read(bigSt);
+            WeightInspector.tensors(c, false);
+            result.put("inspect_safetensors_no_stats_s", (System.nanoTime() - t0) / 1e9);
+            result.put("inspect_safetensors_no_stats_heap_bytes",
+                    THREADS.getCurrentThreadAllocatedBytes() - a0);
         } finally {
+            Files.deleteIfExists(bigSt);
             Files.deleteIfExists(pth);
             Files.deleteIfExists(st);
             Files.deleteIfExists(big);

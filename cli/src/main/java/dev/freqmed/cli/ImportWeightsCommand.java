@@ -17,8 +17,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,6 +50,10 @@ final class ImportWeightsCommand implements Callable<Integer> {
             description = "Network config preset (default: ${DEFAULT-VALUE}).")
     String preset;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Config override (repeatable), e.g. --set widthMultiplier=0.25.")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
     @Option(names = "--allow-missing", paramLabel = "PATTERN",
             description = "Network keys that may be absent (glob, '*' matches anything;"
                     + " repeatable), e.g. 'decoder.*' to import a backbone only.")
@@ -56,6 +62,11 @@ final class ImportWeightsCommand implements Callable<Integer> {
     @Option(names = "--ignore-unexpected", paramLabel = "PATTERN",
             description = "File keys that may be left unused (glob; repeatable).")
     List<String> ignoreUnexpected = new ArrayList<>();
+
+    @Option(names = "--allow-unknown-objects",
+            description = "Keep Python objects of unknown classes (e.g. hyper-parameter objects of"
+                    + " a training checkpoint) as inert data instead of refusing the file.")
+    boolean allowUnknown;
 
     @Option(names = "--overwrite", description = "Replace an existing checkpoint folder.")
     boolean overwrite;
@@ -75,8 +86,9 @@ final class ImportWeightsCommand implements Callable<Integer> {
             }
         }
         ModelRegistry.Entry<?> entry = ModelRegistry.get(arch);
-        Record config = entry.preset(preset);
-        Checkpoint source = WeightFiles.read(from);
+        Record config = Configs.merge(entry.preset(preset), new LinkedHashMap<>(overrides),
+                "--set");
+        Checkpoint source = WeightFiles.read(from, allowUnknown);
         LoadOptions options = LoadOptions.strictDefaults();
         for (String p : allowMissing) {
             options = options.withAllowMissing(p);
@@ -94,6 +106,7 @@ final class ImportWeightsCommand implements Callable<Integer> {
                     .withExtra("importedFrom", from.getFileName().toString())
                     .withExtra("sourceFormat", source.format())
                     .withExtra("preset", preset)
+                    .withExtra("overrides", new LinkedHashMap<String, Object>(overrides))
                     .withExtra("missingKeys", report.missing())
                     .withExtra("ignoredKeys", report.ignored());
             ModelCheckpoint.save(out, net, m);

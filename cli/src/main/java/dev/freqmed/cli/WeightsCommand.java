@@ -52,6 +52,11 @@ final class WeightsCommand implements Runnable {
         @Parameters(index = "0", description = "The weight file.")
         Path file;
 
+        @Option(names = "--allow-unknown-objects",
+                description = "Keep Python objects of unknown classes as inert data instead of"
+                        + " refusing the file (nothing is executed either way).")
+        boolean allowUnknown;
+
         @Option(names = "--json", description = "Print JSON instead of a table.")
         boolean json;
 
@@ -61,7 +66,7 @@ final class WeightsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            Checkpoint c = WeightFiles.read(file);
+            Checkpoint c = WeightFiles.read(file, allowUnknown);
             Map<String, Object> d = WeightInspector.describe(c, !noStats);
             if (json) {
                 out.println(JSON.writeValueAsString(d));
@@ -132,6 +137,11 @@ final class WeightsCommand implements Runnable {
         @Option(names = "--to", required = true, description = "Output .safetensors file.")
         Path to;
 
+        @Option(names = "--allow-unknown-objects",
+                description = "Keep Python objects of unknown classes as inert data instead of"
+                        + " refusing the file (nothing is executed either way).")
+        boolean allowUnknown;
+
         @Option(names = "--raw",
                 description = "Keep every tensor under its full path, unconverted.")
         boolean raw;
@@ -144,7 +154,7 @@ final class WeightsCommand implements Runnable {
             if (to.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())) {
                 throw new IllegalArgumentException(to + ": output would overwrite the input");
             }
-            Checkpoint c = WeightFiles.read(file);
+            Checkpoint c = WeightFiles.read(file, allowUnknown);
             Map<String, HostTensor> tensors;
             if (raw) {
                 tensors = c.tensors();

@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freqmed.infer.LoadedModel;
 import dev.freqmed.io.Safetensors;
 import dev.freqmed.io.StateDicts;
@@ -15,6 +20,7 @@ import dev.freqmed.model.frcunet.FrcuNetConfig;
 import dev.freqmed.model.frcunet.FrcuNetTask;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,5 +61,52 @@ class ImportWeightsCommandTest {
                 "frcunet", "--preset", "tiny", "--from", file.toString(), "--out", out.toString());
         assertEquals(Errors.BAD_INPUT, code);
         assertTrue(e.toString().contains("--overwrite"), e.toString());
+    }
+
+    private static Path testdata(String rel) {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("testdata"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("testdata not found");
+        }
+        return p.resolve("testdata").resolve(rel);
+    }
+
+    @Test
+    void kerasReferenceWeightsImportedByCommandReproduceTheGoldenForward(@TempDir Path tmp)
+            throws Exception {
+        Path out = tmp.resolve("frcu");
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        // the config of testdata/frcunet/keras_tiny.h5 (see its README)
+        int code = Main.run(new PrintWriter(o), new PrintWriter(e), "import-weights", "--arch",
+                "frcunet", "--preset", "tiny", "--set", "inputSize=32", "--set",
+                "widthMultiplier=0.004", "--set", "middleBlocks=1", "--set", "bnMomentum=0.9",
+                "--from", testdata("frcunet/keras_tiny.h5").toString(), "--out",
+                out.toString());
+        assertEquals(0, code, e.toString());
+        assertTrue(o.toString().contains("loaded 259, missing 0, unexpected 0"), o.toString());
+        JsonNode golden = new ObjectMapper().readTree(
+                testdata("frcunet/forward_golden.json").toFile()).get("logit");
+        float[] x = new float[3 * 32 * 32];
+        for (int c = 0; c < 3; c++) {
+            for (int h = 0; h < 32; h++) {
+                for (int w = 0; w < 32; w++) {
+                    x[(c * 32 + h) * 32 + w] = ((37 * c + 11 * h + 7 * w) % 17) / 17f - 0.5f;
+                }
+            }
+        }
+        try (LoadedModel lm = LoadedModel.load(out, Device.cpu(), "frcunet")) {
+            NDManager m = lm.manager();
+            NDList y = lm.network().forward(new ParameterStore(m, false),
+                    new NDList(m.create(x, new Shape(1, 3, 32, 32))), false);
+            float[] logit = y.get(FrcuNet.Output.LOGIT.ordinal()).toFloatArray();
+            assertEquals(golden.size(), logit.length);
+            for (int i = 0; i < logit.length; i++) {
+                assertEquals(golden.get(i).asDouble(), logit[i], 2e-6, "logit " + i);
+            }
+        }
     }
 }

@@ -97,4 +97,14 @@ class WeightsCommandTest {
         assertTrue(r.err().contains("unknown architecture 'no-such-net'"), r.err());
         assertFalse(Files.exists(tmp.resolve("m")));
     }
+
+    @Test
+    void unknownObjectsAreShownAsInertDataWhenAllowed() {
+        Path pwned = Path.of(System.getProperty("java.io.tmpdir"), "freqmed-pwned");
+        Result r = run("weights", "inspect", "--allow-unknown-objects", "--json",
+                fixture("malicious.pth").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"__object__\" : \"posix.system\""), r.out());
+        assertFalse(Files.exists(pwned));
+    }
 }

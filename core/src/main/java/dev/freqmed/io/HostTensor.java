@@ -85,15 +85,22 @@ public final class HostTensor {
             throw new IllegalArgumentException("negative storage offset " + offset);
         }
         long last = offset;
-        long n = numel(shape);
-        for (int i = 0; i < shape.length; i++) {
-            if (strides[i] < 0) {
-                throw new IllegalArgumentException("negative stride in "
-                        + Arrays.toString(strides));
+        long n;
+        try {
+            n = numel(shape);
+            for (int i = 0; i < shape.length; i++) {
+                if (strides[i] < 0) {
+                    throw new IllegalArgumentException("negative stride in "
+                            + Arrays.toString(strides));
+                }
+                if (shape[i] > 0) {
+                    last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, strides[i]));
+                }
             }
-            if (shape[i] > 0) {
-                last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, strides[i]));
-            }
+            Math.multiplyExact(n, (long) dtype.size());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("view of shape " + Arrays.toString(shape)
+                    + " and strides " + Arrays.toString(strides) + " overflows");
         }
         long storageElems = storage.remaining() / dtype.size();
         if (n > 0 && last >= storageElems) {
@@ -106,7 +113,11 @@ public final class HostTensor {
         return new HostTensor(dtype, shape.clone(), strides.clone(), offset, s);
     }
 
-    /** Number of elements of a shape; throws IllegalArgumentException for negative sizes. */
+    /**
+     * Number of elements of a shape.
+     *
+     * @throws IllegalArgumentException for negative sizes or a count that overflows a long
+     */
     public static long numel(long[] shape) {
         long n = 1;
         for (long d : shape) {
@@ -114,7 +125,12 @@ public final class HostTensor {
                 throw new IllegalArgumentException("negative size in shape "
                         + Arrays.toString(shape));
             }
-            n = Math.multiplyExact(n, d);
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape)
+                        + " has more than 2^63 elements");
+            }
         }
         return n;
     }
@@ -206,6 +222,20 @@ public final class HostTensor {
         }
         ByteBuffer out = ByteBuffer.allocate((int) len).order(ByteOrder.LITTLE_ENDIAN);
         boolean swap = storage.order() != ByteOrder.LITTLE_ENDIAN;
+        if (!swap && (es == 4 || es == 8 || es == 2 || es == 1)) {
+            ByteBuffer src = storage.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            forEachElement(pos -> {
+                int p = (int) pos;
+                switch (es) {
+                    case 4 -> out.putInt(src.getInt(p));
+                    case 8 -> out.putLong(src.getLong(p));
+                    case 2 -> out.putShort(src.getShort(p));
+                    default -> out.put(src.get(p));
+                }
+            });
+            out.flip();
+            return out.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        }
         // complex64 is two float32: swap each half separately
         int unit = dtype == DType.COMPLEX64 ? 4 : es;
         byte[] tmp = new byte[es];

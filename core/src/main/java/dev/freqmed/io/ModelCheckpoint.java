@@ -67,6 +67,7 @@ public final class ModelCheckpoint {
         Path parent = target.getParent();
         Files.createDirectories(parent);
         recover(target);
+        removeLeftovers(target);
         String tag = UUID.randomUUID().toString().substring(0, 8);
         Path tmp = parent.resolve(target.getFileName() + ".tmp-" + tag);
         Path old = parent.resolve(target.getFileName() + ".old-" + tag);
@@ -184,6 +185,24 @@ public final class ModelCheckpoint {
         }
         if (newest != null) {
             move(newest, target);
+        }
+    }
+
+    /**
+     * Deletes what crashed saves left next to {@code target}: unfinished {@code target.tmp-*}
+     * folders, and {@code target.old-*} copies once {@code target} itself is complete.
+     */
+    private static void removeLeftovers(Path target) throws IOException {
+        Path parent = target.getParent();
+        String name = target.getFileName().toString();
+        boolean complete = Files.isRegularFile(target.resolve(MANIFEST));
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(name + ".tmp-") || (complete && n.startsWith(name + ".old-"));
+        })) {
+            for (Path p : ds) {
+                deleteTree(p);
+            }
         }
     }
 

@@ -173,7 +173,7 @@ public final class Safetensors {
         long need;
         try {
             need = Math.multiplyExact(HostTensor.numel(shape), (long) dtype.size());
-        } catch (ArithmeticException e) {
+        } catch (ArithmeticException | IllegalArgumentException e) {
             throw new WeightFormatException(path, where + "shape " + sh + " overflows");
         }
         if (need != end - begin) {

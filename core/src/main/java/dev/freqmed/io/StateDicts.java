@@ -6,6 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Prelu;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.util.Pair;
@@ -27,8 +28,8 @@ import java.util.Map;
  * {@link SequentialBlock} or {@link ParallelBlock} are named by their 0-based position, like
  * {@code nn.Sequential}. DJL's normalisation parameters are renamed to PyTorch's:
  * {@code gamma, beta, runningMean, runningVar} become {@code weight, bias, running_mean,
- * running_var}. A file's {@code num_batches_tracked} for a batch-norm layer is accepted and
- * recorded as ignored.
+ * running_var}, and PReLU's {@code alpha} becomes {@code weight}. A file's
+ * {@code num_batches_tracked} for a batch-norm layer is accepted and recorded as ignored.
  *
  * <pre>{@code
  * Block net = ...; net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
@@ -95,8 +96,10 @@ public final class StateDicts {
 
     private static void walk(Block block, String prefix, Map<String, Parameter> out) {
         boolean norm = block instanceof BatchNorm || block instanceof LayerNorm;
+        boolean prelu = block instanceof Prelu;
         for (Pair<String, Parameter> p : block.getDirectParameters()) {
-            String name = norm ? torchNormName(p.getKey()) : p.getKey();
+            String name = norm ? torchNormName(p.getKey())
+                    : prelu && p.getKey().equals("alpha") ? "weight" : p.getKey();
             put(out, prefix + name, p.getValue());
         }
         PairList<String, Block> children = block.getChildren();

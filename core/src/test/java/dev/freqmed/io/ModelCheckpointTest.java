@@ -71,6 +71,15 @@ class ModelCheckpointTest {
         Files.createDirectory(tmp.resolve("ckpt.tmp-1234abcd"));
         assertEquals("old", ModelCheckpoint.readManifest(dir).architecture());
         assertTrue(Files.isRegularFile(dir.resolve(ModelCheckpoint.WEIGHTS)));
+        // the next save clears the unfinished temporary folder
+        try (NDManager m = NDManager.newBaseManager()) {
+            ModelCheckpoint.save(dir, StateDictsTest.initializedNet(m),
+                    Manifest.of("new", Map.of()));
+        }
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(List.of(dir), s.toList());
+        }
+        assertEquals("new", ModelCheckpoint.readManifest(dir).architecture());
     }
 
     @Test

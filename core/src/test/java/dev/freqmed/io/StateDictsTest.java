@@ -11,6 +11,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.core.Prelu;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.initializer.ConstantInitializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.freqmed.io.weights.Checkpoint;
 import dev.freqmed.io.weights.PthReader;
@@ -45,6 +50,20 @@ class StateDictsTest {
             assertEquals(STEM_KEYS, new ArrayList<>(StateDicts.parameters(net).keySet()));
             Map<String, NDArray> t = StateDicts.tensors(net);
             assertEquals(new Shape(10, 3, 3, 3), t.get("stem.weight").getShape());
+        }
+    }
+
+    @Test
+    void sequentialChildrenAreNumberedAndPreluAlphaIsWeight() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            SequentialBlock seq = new SequentialBlock()
+                    .add(Linear.builder().setUnits(3).build())
+                    .add(new Prelu())
+                    .add(new SequentialBlock().add(LayerNorm.builder().build()));
+            seq.setInitializer(new ConstantInitializer(0.25f), p -> true);
+            seq.initialize(m, DataType.FLOAT32, new Shape(2, 4));
+            assertEquals(List.of("0.weight", "0.bias", "1.weight", "2.0.weight", "2.0.bias"),
+                    new ArrayList<>(StateDicts.parameters(seq).keySet()));
         }
     }
 

@@ -39,4 +39,12 @@ public interface PickleHandler {
      * @throws WeightFormatException when the id is malformed or unknown
      */
     Object persistentLoad(Object pid) throws WeightFormatException;
+
+    /**
+     * Values held by {@code container} (a map or list this handler created) besides its map
+     * values or list elements, so that the structure check can see them. None by default.
+     */
+    default List<Object> extraChildren(Object container) {
+        return List.of();
+    }
 }

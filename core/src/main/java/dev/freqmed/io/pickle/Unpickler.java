@@ -588,13 +588,18 @@ public final class Unpickler {
         if (path.put(o, Boolean.TRUE) != null) {
             throw error("recursive structure (a container contains itself)");
         }
+        List<Object> extra = handler.extraChildren(o);
+        for (int i = 0; i < extra.size(); i++) {
+            check(extra.get(i), depth + 1, path, visits);
+        }
         if (o instanceof Map<?, ?> m) {
             for (Object v : m.values()) {
                 check(v, depth + 1, path, visits);
             }
         } else {
-            for (Object v : (List<?>) o) {
-                check(v, depth + 1, path, visits);
+            List<?> l = (List<?>) o;
+            for (int i = 0; i < l.size(); i++) {
+                check(l.get(i), depth + 1, path, visits);
             }
         }
         path.remove(o);

@@ -46,7 +46,7 @@ public final class KerasReader {
      */
     public static Checkpoint read(Path file) throws IOException {
         checkSuperblock(file);
-        try (HdfFile h5 = new HdfFile(file)) {
+        try (HdfFile h5 = open(file)) {
             Map<String, String> meta = new LinkedHashMap<>();
             for (String a : List.of("keras_version", "backend", "model_config")) {
                 Attribute at = h5.getAttribute(a);
@@ -91,6 +91,21 @@ public final class KerasReader {
             throw new WeightFormatException(file, "damaged or unsupported HDF5 file: "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Opens the file through a read-only memory map when it fits one buffer: the HDF5 library then
+     * reads metadata as views of the map, so a damaged length cannot make it allocate more than
+     * the file holds. Larger files are read through the file channel.
+     */
+    private static HdfFile open(Path file) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            if (ch.size() <= Integer.MAX_VALUE) {
+                return HdfFile.fromByteBuffer(
+                        ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size()));
+            }
+        }
+        return new HdfFile(file);
     }
 
     /**

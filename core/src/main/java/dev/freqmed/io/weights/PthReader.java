@@ -22,7 +22,8 @@ import java.util.Map;
  * Reads PyTorch {@code torch.save} files without executing them: the zip serialisation (default
  * since PyTorch 1.6: {@code PREFIX/data.pkl}, {@code PREFIX/data/KEY} storages,
  * {@code PREFIX/byteorder}, {@code PREFIX/version}) and the legacy one (magic number, protocol,
- * system info, pickle, storage keys, raw storages). Pickles go through the restricted
+ * system info, pickle, storage keys, raw storages), and plain pickles ({@code .pkl}) of
+ * containers, numbers and numpy arrays. Pickles go through the restricted
  * {@link Unpickler} with {@link TorchPickle}'s short list of globals; anything else (for example
  * {@code posix.system}) is refused by name before it could run.
  *
@@ -49,8 +50,20 @@ public final class PthReader {
      * @throws IOException when the file cannot be read
      */
     public static Checkpoint read(Path file) throws IOException {
+        return read(file, false);
+    }
+
+    /**
+     * Reads a PyTorch file; with {@code allowUnknownObjects} true, objects of classes outside the
+     * allowed list (for example a Lightning {@code AttributeDict} of hyper-parameters) are kept
+     * as inert {@link OpaqueObject}s instead of refusing the file. Either way nothing is executed;
+     * tensors still come only from the allowed rebuild functions.
+     *
+     * @throws WeightFormatException when the file is malformed or (in the default mode) refused
+     */
+    public static Checkpoint read(Path file, boolean allowUnknownObjects) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(ByteSource.of(file, ch));
+            return read(ByteSource.of(file, ch), allowUnknownObjects);
         }
     }
 
@@ -60,17 +73,28 @@ public final class PthReader {
      * @throws WeightFormatException when the bytes are malformed or refused
      */
     public static Checkpoint read(Path name, ByteBuffer bytes) throws IOException {
-        return read(ByteSource.of(name, bytes));
+        return read(ByteSource.of(name, bytes), false);
     }
 
-    static Checkpoint read(ByteSource src) throws IOException {
+    /**
+     * Reads a PyTorch file held in memory, optionally keeping unknown objects as inert data (see
+     * {@link #read(Path, boolean)}).
+     *
+     * @throws WeightFormatException when the bytes are malformed or refused
+     */
+    public static Checkpoint read(Path name, ByteBuffer bytes, boolean allowUnknownObjects)
+            throws IOException {
+        return read(ByteSource.of(name, bytes), allowUnknownObjects);
+    }
+
+    static Checkpoint read(ByteSource src, boolean allowUnknown) throws IOException {
         try {
             ByteBuffer head = src.slice(0, Math.min(src.size(), 16));
             if (ZipIndex.isZip(head)) {
-                return readZip(src);
+                return readZip(src, allowUnknown);
             }
             if (head.remaining() >= 2 && (head.get(0) & 0xff) == 0x80) {
-                return readLegacy(src);
+                return readLegacy(src, allowUnknown);
             }
             if (src.size() > 262) {
                 ByteBuffer tar = src.slice(257, 5);
@@ -91,7 +115,8 @@ public final class PthReader {
         }
     }
 
-    private static Checkpoint readZip(ByteSource src) throws IOException {
+    private static Checkpoint readZip(ByteSource src, boolean allowUnknown)
+            throws IOException {
         ZipIndex zip = ZipIndex.read(src);
         ZipIndex.Entry pkl = null;
         for (ZipIndex.Entry e : zip.entries().values()) {
@@ -126,7 +151,7 @@ public final class PthReader {
                 throw new WeightFormatException(src.path(), "unknown byteorder '" + v + "'");
             }
         }
-        TorchPickle handler = new TorchPickle(src.path());
+        TorchPickle handler = new TorchPickle(src.path(), allowUnknown);
         Object root = new Unpickler(src.path(), zip.data(pkl), handler).load();
         for (TorchPickle.StorageRef s : handler.storages().values()) {
             ZipIndex.Entry e = zip.entries().get(prefix + "data/" + s.key);
@@ -148,15 +173,20 @@ public final class PthReader {
                 Map.of());
     }
 
-    private static Checkpoint readLegacy(ByteSource src) throws IOException {
+    private static Checkpoint readLegacy(ByteSource src, boolean allowUnknown)
+            throws IOException {
         Path file = src.path();
         ByteBuffer all = src.slice(0, src.size());
-        TorchPickle handler = new TorchPickle(file);
+        TorchPickle handler = new TorchPickle(file, allowUnknown);
         int[] pos = {0};
         Object magic = loadNext(file, all, pos, handler);
         if (!(magic instanceof BigInteger m && m.equals(LEGACY_MAGIC))) {
-            throw new WeightFormatException(file, "not a PyTorch file (a pickle without the "
-                    + "PyTorch magic number)");
+            // a plain pickle (.pkl): containers, numbers and numpy arrays, but no storages
+            if (!handler.storages().isEmpty()) {
+                throw new WeightFormatException(file, "a plain pickle that refers to tensor "
+                        + "storages it does not contain");
+            }
+            return new Checkpoint(file, "pickle", resolve(file, magic), Map.of());
         }
         Object proto = loadNext(file, all, pos, handler);
         if (!(proto instanceof Long v) || v != 1001L) {
@@ -244,8 +274,25 @@ public final class PthReader {
                 throw new WeightFormatException(file, "tensor on storage '" + t.storage().key
                         + "': " + e.getMessage());
             }
+        } else if (o instanceof TorchPickle.NumpyArray a) {
+            if (a.tensor == null) {
+                throw new WeightFormatException(file, "numpy array without data");
+            }
+            r = a.tensor;
         } else if (o instanceof TorchPickle.StorageRef s) {
             r = HostTensor.of(s.dtype, new long[] {s.numel}, s.bytes);
+        } else if (o instanceof OpaqueObject ob) {
+            List<Object> args = new ArrayList<>();
+            for (Object v : ob.args()) {
+                args.add(resolve(file, v, done));
+            }
+            OpaqueObject c = new OpaqueObject(ob.type(), args);
+            done.put(o, c);
+            c.setState(resolve(file, ob.state(), done));
+            for (Map.Entry<?, ?> e : ob.entrySet()) {
+                c.put(e.getKey(), resolve(file, e.getValue(), done));
+            }
+            r = c;
         } else if (o instanceof Map<?, ?> m) {
             Map<Object, Object> c = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -265,7 +312,7 @@ public final class PthReader {
             }
             r = c;
         } else if (o instanceof TorchPickle.Callable || o instanceof TorchPickle.StorageType
-                || o instanceof TorchPickle.NumpyDtype) {
+                || o instanceof TorchPickle.NumpyDtype || o instanceof TorchPickle.UnknownGlobal) {
             r = o.toString();
         } else {
             r = o;

@@ -25,7 +25,12 @@ final class TorchPickle implements PickleHandler {
     /** Globals that stand for pure functions or types. */
     enum Callable {
         ORDERED_DICT, REBUILD_TENSOR_V2, REBUILD_TENSOR, REBUILD_PARAMETER, SIZE, DEVICE, SET,
-        CODECS_ENCODE, NUMPY_DTYPE, NUMPY_SCALAR
+        CODECS_ENCODE, NUMPY_DTYPE, NUMPY_SCALAR, NUMPY_RECONSTRUCT, NUMPY_NDARRAY
+    }
+
+    /** A numpy array being unpickled: {@code _reconstruct} makes it, {@code BUILD} fills it. */
+    static final class NumpyArray {
+        HostTensor tensor;
     }
 
     /** A numpy dtype ({@code f8}, {@code i4}, ...) with the byte order its state gives. */
@@ -69,11 +74,21 @@ final class TorchPickle implements PickleHandler {
             "float16", "half", "bfloat16", "int64", "long", "int32", "int", "int16", "short",
             "int8", "uint8", "bool", "complex64", "cfloat", "complex128", "cdouble");
 
+    /** A global of an unknown class, allowed only as inert data. */
+    record UnknownGlobal(String name) {
+        @Override
+        public String toString() {
+            return "<global " + name + ">";
+        }
+    }
+
     private final Path file;
+    private final boolean allowUnknown;
     private final Map<String, StorageRef> storages = new LinkedHashMap<>();
 
-    TorchPickle(Path file) {
+    TorchPickle(Path file, boolean allowUnknown) {
         this.file = file;
+        this.allowUnknown = allowUnknown;
     }
 
     /** Storages named so far, by key, in order of first use. */
@@ -114,6 +129,11 @@ final class TorchPickle implements PickleHandler {
             case "numpy.core.multiarray.scalar":
             case "numpy._core.multiarray.scalar":
                 return Callable.NUMPY_SCALAR;
+            case "numpy.core.multiarray._reconstruct":
+            case "numpy._core.multiarray._reconstruct":
+                return Callable.NUMPY_RECONSTRUCT;
+            case "numpy.ndarray":
+                return Callable.NUMPY_NDARRAY;
             default:
                 break;
         }
@@ -126,13 +146,22 @@ final class TorchPickle implements PickleHandler {
                 return full;
             }
         }
+        if (allowUnknown) {
+            return new UnknownGlobal(full);
+        }
+        String hint = module.startsWith("torch.nn") || module.equals("__main__")
+                ? " (the file holds a pickled Python object; save model.state_dict() instead)"
+                : "";
         throw bad("refused to load: the pickle references the global '" + full
                 + "', which is not allowed in a weight file (only tensors and plain containers "
-                + "are); nothing was executed");
+                + "are); nothing was executed" + hint);
     }
 
     @Override
     public Object reduce(Object callable, List<Object> args) throws WeightFormatException {
+        if (callable instanceof UnknownGlobal u) {
+            return new OpaqueObject(u.name(), new ArrayList<>(args));
+        }
         if (!(callable instanceof Callable c)) {
             throw bad("the pickle calls " + describe(callable) + ", which is not callable here");
         }
@@ -188,6 +217,11 @@ final class TorchPickle implements PickleHandler {
                 return new NumpyDtype(code);
             case NUMPY_SCALAR:
                 return numpyScalar(args);
+            case NUMPY_RECONSTRUCT:
+                if (args.isEmpty() || args.get(0) != Callable.NUMPY_NDARRAY) {
+                    throw bad("numpy _reconstruct of something other than numpy.ndarray");
+                }
+                return new NumpyArray();
             default:
                 throw bad("unhandled callable " + c);
         }
@@ -197,8 +231,16 @@ final class TorchPickle implements PickleHandler {
     public Object build(Object target, Object state) throws WeightFormatException {
         // an OrderedDict state dict carries '_metadata' (module versions); a parameter may carry
         // Python attributes. Neither affects the values.
+        if (target instanceof OpaqueObject o) {
+            o.setState(state);
+            return o;
+        }
         if (target instanceof Map<?, ?> || target instanceof TensorRef) {
             return target;
+        }
+        if (target instanceof NumpyArray a) {
+            a.tensor = numpyArray(state);
+            return a;
         }
         if (target instanceof NumpyDtype d) {
             // state: (version, byte order, subarray, names, fields, elsize, alignment, flags)
@@ -208,6 +250,16 @@ final class TorchPickle implements PickleHandler {
             return d;
         }
         throw bad("the pickle sets state on " + describe(target) + ", which is not allowed");
+    }
+
+    @Override
+    public List<Object> extraChildren(Object container) {
+        if (container instanceof OpaqueObject o) {
+            List<Object> l = new ArrayList<>(o.args());
+            l.add(o.state());
+            return l;
+        }
+        return List.of();
     }
 
     @Override
@@ -238,6 +290,56 @@ final class TorchPickle implements PickleHandler {
         StorageRef s = new StorageRef(st.dtype(), key, numel);
         storages.put(key, s);
         return s;
+    }
+
+    /**
+     * The state of a numpy array: (version, shape, dtype, is_fortran, raw bytes). Object arrays
+     * (whose data is a list of Python objects) are refused.
+     */
+    private HostTensor numpyArray(Object state) throws WeightFormatException {
+        if (!(state instanceof List<?> st) || st.size() != 5
+                || !(st.get(1) instanceof List<?> sh) || !(st.get(2) instanceof NumpyDtype d)
+                || !(st.get(3) instanceof Boolean fortran)) {
+            throw bad("numpy array state is not (version, shape, dtype, fortran, data)");
+        }
+        if (!(st.get(4) instanceof byte[] raw)) {
+            throw bad("numpy array of dtype '" + d.code + "' holds Python objects, which are not"
+                    + " allowed in a weight file");
+        }
+        DType t = switch (d.code) {
+            case "f4" -> DType.FLOAT32;
+            case "f8" -> DType.FLOAT64;
+            case "f2" -> DType.FLOAT16;
+            case "i8" -> DType.INT64;
+            case "i4" -> DType.INT32;
+            case "i2" -> DType.INT16;
+            case "i1" -> DType.INT8;
+            case "u1" -> DType.UINT8;
+            case "b1" -> DType.BOOL;
+            case "c8" -> DType.COMPLEX64;
+            default -> throw bad("unsupported numpy array dtype '" + d.code + "'");
+        };
+        long[] shape = longs(sh, "size");
+        ByteBuffer b = ByteBuffer.wrap(raw).order(d.order.equals(">")
+                ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN);
+        try {
+            long need = Math.multiplyExact(HostTensor.numel(shape), (long) t.size());
+            if (need != raw.length) {
+                throw bad("numpy array of shape " + sh + " '" + d.code + "' needs " + need
+                        + " bytes, found " + raw.length);
+            }
+            long[] strides = HostTensor.contiguousStrides(shape);
+            if (fortran) {
+                long acc = 1;
+                for (int i = 0; i < shape.length; i++) {
+                    strides[i] = acc;
+                    acc *= Math.max(shape[i], 1);
+                }
+            }
+            return HostTensor.view(t, shape, strides, 0, b);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw bad("numpy array: " + e.getMessage());
+        }
     }
 
     /** numpy.core.multiarray.scalar(dtype, bytes): a numpy scalar as Long, Double or Boolean. */

@@ -67,11 +67,22 @@ public final class WeightFiles {
      * @throws IOException when it cannot be read
      */
     public static Checkpoint read(Path file) throws IOException {
+        return read(file, false);
+    }
+
+    /**
+     * Reads a weight file of any supported format; with {@code allowUnknownObjects}, Python
+     * objects of unknown classes in a PyTorch file are kept as inert {@link OpaqueObject}s
+     * instead of refusing the file (nothing is executed either way).
+     *
+     * @throws WeightFormatException when the file is malformed, refused or of an unknown format
+     */
+    public static Checkpoint read(Path file, boolean allowUnknownObjects) throws IOException {
         switch (detect(file)) {
             case "keras-h5":
                 return KerasReader.read(file);
             case "pytorch":
-                return PthReader.read(file);
+                return PthReader.read(file, allowUnknownObjects);
             default:
                 Safetensors.Contents c = Safetensors.read(file);
                 Map<String, HostTensor> root = new LinkedHashMap<>(c.tensors());

@@ -64,6 +64,18 @@ public final class WeightInspector {
 
     /** A value made JSON-friendly: bytes summarised; big integers, NaN and infinities as text. */
     static Object plain(Object o) {
+        if (o instanceof OpaqueObject ob) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("__object__", ob.type());
+            ob.forEach((k, v) -> r.put(String.valueOf(k), plain(v)));
+            if (!ob.args().isEmpty()) {
+                r.put("__args__", plain(ob.args()));
+            }
+            if (ob.state() != null) {
+                r.put("__state__", plain(ob.state()));
+            }
+            return r;
+        }
         if (o instanceof Map<?, ?> map) {
             Map<String, Object> r = new LinkedHashMap<>();
             map.forEach((k, v) -> r.put(String.valueOf(k), plain(v)));
