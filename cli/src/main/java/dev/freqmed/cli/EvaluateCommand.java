@@ -6,7 +6,6 @@ import dev.freqmed.data.nifti.NiftiReader;
 import dev.freqmed.data.nifti.NiftiVolume;
 import dev.freqmed.io.AtomicFiles;
 import dev.freqmed.io.GrayImage;
-import dev.freqmed.io.ImageIo;
 import dev.freqmed.metric.BinarySegmentationMetrics;
 import dev.freqmed.metric.Centroid;
 import dev.freqmed.metric.CentroidCsvReader;
@@ -20,6 +19,7 @@ import dev.freqmed.metric.InstanceSegmentationMetrics;
 import dev.freqmed.metric.KernelInceptionDistance;
 import dev.freqmed.metric.MetricResult;
 import dev.freqmed.metric.NucleusTypeMetrics;
+import dev.freqmed.metric.ParallelImages;
 import dev.freqmed.metric.SaliencyPair;
 import dev.freqmed.metric.SodMetrics;
 import dev.freqmed.metric.VolumeDiceScore;
@@ -34,7 +34,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -92,7 +91,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     int kidSubsetSize;
 
     @Option(names = "--seed", defaultValue = "0",
-            description = "kid: seed of numpy's legacy generator for the subsets (default ${DEFAULT-VALUE})")
+            description = "kid: seed of numpy's legacy generator for the subsets "
+                    + "(default ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--curves", description = "sod: write PR and F/E curves (CSV and PNG) here")
@@ -164,18 +164,19 @@ public final class EvaluateCommand implements Callable<Integer> {
         return pairs.stream().map(FilePair::name).toList();
     }
 
-    private void binary(Map<String, Object> json, Table table, List<String> csv) throws IOException {
-        List<FilePair> pairs = EvaluationInputs.pair(pred, gt, EvaluationInputs.IMAGE_EXTENSIONS, "mask");
-        BinarySegmentationMetrics[] per = new BinarySegmentationMetrics[pairs.size()];
-        IntStream.range(0, pairs.size()).parallel().forEach(i -> {
+    private void binary(Map<String, Object> json, Table table,
+            List<String> csv) throws IOException {
+        List<FilePair> pairs = EvaluationInputs.pair(pred, gt, EvaluationInputs.IMAGE_EXTENSIONS,
+                "mask");
+        List<BinarySegmentationMetrics> per = ParallelImages.map(pairs.size(), i -> {
             FilePair p = pairs.get(i);
             try {
-                GrayImage a = ImageIo.readGray(p.pred());
+                GrayImage a = EvaluationInputs.readGray(p.pred());
                 GrayImage b = EvaluationInputs.readBinaryMask(p.truth());
                 sameSize(p, a.width(), a.height(), b.width(), b.height());
                 BinarySegmentationMetrics m = new BinarySegmentationMetrics(threshold);
                 m.update(a, b);
-                per[i] = m;
+                return m;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -195,7 +196,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         table.row("precision", r.get("precision"));
         table.row("f1 (pooled Dice)", r.get("f1"));
         table.row("IoU (jaccard_score, pooled)", r.get("jaccard_score"));
-        table.row("legacy 'jaccard' of FRCU-Net (= accuracy)", r.get("jaccard_similarity_score_legacy"));
+        table.row("legacy 'jaccard' of FRCU-Net (= accuracy)",
+                r.get("jaccard_similarity_score_legacy"));
         table.row("auc_roc (binarised scores)", r.get("auc_roc"));
         table.row("mean per-image Dice", r.get("mean_image_dice"));
         table.row("mean per-image IoU", r.get("mean_image_iou"));
@@ -208,11 +210,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     private void sod(Map<String, Object> json, Table table, List<String> csv) throws IOException {
-        List<FilePair> pairs = EvaluationInputs.pair(pred, gt, EvaluationInputs.IMAGE_EXTENSIONS, "map");
+        List<FilePair> pairs = EvaluationInputs.pair(pred, gt, EvaluationInputs.IMAGE_EXTENSIONS,
+                "map");
         List<SodMetrics.ImageResult> per = SodMetrics.evaluateAll(pairs.size(), i -> {
             FilePair p = pairs.get(i);
             try {
-                GrayImage a = ImageIo.readGray(p.pred());
+                GrayImage a = EvaluationInputs.readGray(p.pred());
                 GrayImage b = EvaluationInputs.readBinaryMask(p.truth());
                 if (a.bitDepth() != 8 || b.bitDepth() != 8) {
                     throw pairError(p, "SOD maps and masks must be 8-bit, found " + a.bitDepth()
@@ -255,7 +258,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
-    private void instance(Map<String, Object> json, Table table, List<String> csv) throws IOException {
+    private void instance(Map<String, Object> json, Table table,
+            List<String> csv) throws IOException {
         List<FilePair> pairs = EvaluationInputs.pair(pred, gt, EvaluationInputs.INSTANCE_EXTENSIONS,
                 "instance map");
         InstanceSegmentationMetrics metric = new InstanceSegmentationMetrics(
@@ -288,8 +292,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
-    private void nucleiType(Map<String, Object> json, Table table, List<String> csv) throws IOException {
-        List<FilePair> pairs = EvaluationInputs.pair(pred, gt, Set.of("csv", "mat"), "centroid CSV or .mat");
+    private void nucleiType(Map<String, Object> json, Table table,
+            List<String> csv) throws IOException {
+        List<FilePair> pairs = EvaluationInputs.pair(pred, gt, Set.of("csv", "mat"),
+                "centroid CSV or .mat");
         NucleusTypeMetrics m = new NucleusTypeMetrics(radius);
         for (FilePair p : pairs) {
             List<Centroid> a = CentroidCsvReader.read(p.pred());
@@ -334,8 +340,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         return out;
     }
 
-    private void fewshot(Map<String, Object> json, Table table, List<String> csv) throws IOException {
-        List<FilePair> pairs = EvaluationInputs.pair(pred, gt, Set.of("nii", "nii.gz", "png"), "volume");
+    private void fewshot(Map<String, Object> json, Table table,
+            List<String> csv) throws IOException {
+        List<FilePair> pairs = EvaluationInputs.pair(pred, gt, Set.of("nii", "nii.gz", "png"),
+                "volume");
         VolumeDiceScore m = new VolumeDiceScore();
         for (FilePair p : pairs) {
             int[] a = volume(p.pred());
@@ -402,7 +410,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             json.putAll(r.toTree());
             table.row("FID", r.get("fid"));
         } else {
-            KernelInceptionDistance k = new KernelInceptionDistance(kidSubsets, kidSubsetSize, seed);
+            KernelInceptionDistance k = new KernelInceptionDistance(kidSubsets, kidSubsetSize,
+                    seed);
             k.update(f1, f2);
             MetricResult r = k.result();
             json.putAll(r.toTree());

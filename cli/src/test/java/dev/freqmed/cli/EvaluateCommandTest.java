@@ -65,8 +65,10 @@ class EvaluateCommandTest {
         for (JsonNode n : list) {
             String ps = n.get(predKey).asText();
             String gs = n.get(gtKey).asText();
-            Files.copy(fixtures().resolve(ps), p.resolve("item" + i + ps.substring(ps.lastIndexOf('.'))));
-            Files.copy(fixtures().resolve(gs), g.resolve("item" + i + gs.substring(gs.lastIndexOf('.'))));
+            Files.copy(fixtures().resolve(ps), p.resolve("item" + i
+                    + ps.substring(ps.lastIndexOf('.'))));
+            Files.copy(fixtures().resolve(gs), g.resolve("item" + i
+                    + gs.substring(gs.lastIndexOf('.'))));
             i++;
         }
         return new Path[] {p, g};
@@ -92,7 +94,8 @@ class EvaluateCommandTest {
         } else if (exp.isNumber()) {
             double e = exp.asDouble();
             double a = act.asDouble();
-            assertTrue(Math.abs(a - e) <= rel * Math.abs(e), where + ": expected " + e + ", found " + a);
+            assertTrue(Math.abs(a - e) <= rel * Math.abs(e), where + ": expected " + e + ", found "
+                    + a);
         } else if (exp.isTextual() && act.isNumber()) {
             fail(where, exp, act);
         } else if (!exp.isBoolean() || act.isBoolean()) {
@@ -123,7 +126,8 @@ class EvaluateCommandTest {
         JsonNode j = evaluate("binary", f, "--per-image", csv.toString());
         sameValues("binary", c.get("expected"), j, 1e-12);
         assertEquals(5, Files.readAllLines(csv).size());
-        Run r = run("evaluate", "--task", "binary", "--pred", f[0].toString(), "--gt", f[1].toString());
+        Run r = run("evaluate", "--task", "binary", "--pred", f[0].toString(), "--gt",
+                f[1].toString());
         assertTrue(r.out().contains("legacy 'jaccard' of FRCU-Net (= accuracy)"), r.out());
         assertTrue(r.out().contains("IoU (jaccard_score"), r.out());
     }

@@ -155,7 +155,8 @@ public final class BinarySegmentationMetrics implements Metric<GrayImage, GrayIm
 
     private static void check(int a, int b) {
         if (a != b) {
-            throw new IllegalArgumentException("prediction has " + a + " pixels but truth has " + b);
+            throw new IllegalArgumentException("prediction has " + a + " pixels but truth has "
+                    + b);
         }
     }
 

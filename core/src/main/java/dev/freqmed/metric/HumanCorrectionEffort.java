@@ -4,12 +4,13 @@ import dev.freqmed.metric.image.Skeleton;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import nu.pattern.OpenCV;
+import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfPoint;
 import org.opencv.core.MatOfPoint2f;
 import org.opencv.core.Point;
+import org.opencv.core.Scalar;
 import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
 
@@ -31,7 +32,7 @@ public final class HumanCorrectionEffort extends SaliencyMetric {
     private static final double EPSILON = 2.0;
 
     static {
-        OpenCV.loadLocally();
+        OpenCvLoader.load();
     }
 
     /** The HCE of one pair. */
@@ -42,83 +43,90 @@ public final class HumanCorrectionEffort extends SaliencyMetric {
         boolean[] gt = pair.gt();
         double[] p = pair.pred();
         boolean[] skel = Skeleton.skeletonize(gt, w, h);
-        byte[] pred = new byte[n];
-        byte[] tp = new byte[n];
-        byte[] fp = new byte[n];
-        byte[] fn = new byte[n];
-        byte[] union = new byte[n];
+        byte[] gtB = new byte[n];
+        byte[] predB = new byte[n];
+        byte[] skelB = new byte[n];
         for (int i = 0; i < n; i++) {
-            boolean pr = p[i] > 0.5;
-            pred[i] = (byte) (pr ? 1 : 0);
-            tp[i] = (byte) (pr && gt[i] ? 1 : 0);
-            fp[i] = (byte) (pr && !gt[i] ? 1 : 0);
-            fn[i] = (byte) (!pr && gt[i] ? 1 : 0);
-            union[i] = (byte) (pr || gt[i] ? 1 : 0);
+            gtB[i] = (byte) (gt[i] ? 1 : 0);
+            predB[i] = (byte) (p[i] > 0.5 ? 1 : 0);
+            skelB[i] = (byte) (skel[i] ? 1 : 0);
         }
-        Mat kernel = Imgproc.getStructuringElement(Imgproc.MORPH_CROSS, new Size(3, 3));
         List<Mat> owned = new ArrayList<>();
+        Mat kernel = Imgproc.getStructuringElement(Imgproc.MORPH_CROSS, new Size(3, 3));
+        owned.add(kernel);
         try {
-            Mat unionMat = mat(union, w, h, owned);
+            // All masks are 0/1 bytes; the set operations run inside OpenCV.
+            Mat gtM = mat(gtB, w, h, owned);
+            Mat predM = mat(predB, w, h, owned);
+            Mat skelM = mat(skelB, w, h, owned);
+            Mat ones = newMat(owned);
+            ones.create(h, w, CvType.CV_8UC1);
+            ones.setTo(new Scalar(1));
+            Mat tp = and(gtM, predM, owned);
+            Mat fp = sub(predM, tp, owned);
+            Mat fn = sub(gtM, tp, owned);
+            Mat union = or(gtM, predM, owned);
+            Mat notGt = sub(ones, gtM, owned);
+            Mat notPred = sub(ones, predM, owned);
             Mat eroded = newMat(owned);
-            Imgproc.erode(unionMat, eroded, kernel, new Point(-1, -1), RELAX);
-            byte[] er = bytes(eroded, n);
+            Imgproc.erode(union, eroded, kernel, new Point(-1, -1), RELAX);
 
-            byte[] fpRelaxed = new byte[n];
-            for (int i = 0; i < n; i++) {
-                fpRelaxed[i] = (byte) (fp[i] & er[i]);
-            }
+            Mat fpR = and(fp, eroded, owned);
+            Mat fnR = and(fn, eroded, owned);
+            Mat tmp = newMat(owned);
             for (int k = 0; k < RELAX; k++) {
-                fpRelaxed = dilate(fpRelaxed, w, h, kernel, owned);
-                for (int i = 0; i < n; i++) {
-                    fpRelaxed[i] = (byte) (fpRelaxed[i] != 0 && !gt[i] ? 1 : 0);
-                }
+                Imgproc.dilate(fpR, tmp, kernel);
+                Core.bitwise_and(tmp, notGt, fpR);
+                Imgproc.dilate(fnR, tmp, kernel);
+                Core.bitwise_and(tmp, notPred, fnR);
             }
-            for (int i = 0; i < n; i++) {
-                fpRelaxed[i] = (byte) (fp[i] & fpRelaxed[i]);
-            }
+            Core.bitwise_and(fp, fpR, fpR);
+            Core.bitwise_and(fn, fnR, fnR);
+            Mat skelNotTp = sub(skelM, and(skelM, tp, owned), owned);
+            Core.bitwise_or(fnR, skelNotTp, fnR);
 
-            byte[] fnRelaxed = new byte[n];
-            for (int i = 0; i < n; i++) {
-                fnRelaxed[i] = (byte) (fn[i] & er[i]);
-            }
-            for (int k = 0; k < RELAX; k++) {
-                fnRelaxed = dilate(fnRelaxed, w, h, kernel, owned);
-                for (int i = 0; i < n; i++) {
-                    fnRelaxed[i] = (byte) (fnRelaxed[i] != 0 && pred[i] == 0 ? 1 : 0);
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                int v = fn[i] & fnRelaxed[i];
-                if (skel[i] && tp[i] == 0) {
-                    v = 1;
-                }
-                fnRelaxed[i] = (byte) v;
-            }
-
-            byte[] condFp = new byte[n];
-            byte[] condFn = new byte[n];
-            for (int i = 0; i < n; i++) {
-                condFp[i] = (byte) (tp[i] | fnRelaxed[i]);
-                condFn[i] = (byte) (1 - (tp[i] | fpRelaxed[i] | fnRelaxed[i]));
-            }
+            Mat condFp = or(tp, fnR, owned);
+            Mat condFn = sub(ones, or(or(tp, fpR, owned), fnR, owned), owned);
             long total = 0;
-            total += effort(fpRelaxed, condFp, w, h, kernel, owned);
-            total += effort(fnRelaxed, condFn, w, h, kernel, owned);
+            total += effort(fpR, condFp, w, h, kernel, owned);
+            total += effort(fnR, condFn, w, h, kernel, owned);
             return total;
         } finally {
             for (Mat m : owned) {
                 m.release();
             }
-            kernel.release();
         }
     }
 
+    private static Mat and(Mat a, Mat b, List<Mat> owned) {
+        Mat m = newMat(owned);
+        Core.bitwise_and(a, b, m);
+        return m;
+    }
+
+    private static Mat or(Mat a, Mat b, List<Mat> owned) {
+        Mat m = newMat(owned);
+        Core.bitwise_or(a, b, m);
+        return m;
+    }
+
+    /** {@code a - b} for 0/1 masks where b is contained in a (or a is all ones). */
+    private static Mat sub(Mat a, Mat b, List<Mat> owned) {
+        Mat m = newMat(owned);
+        Core.subtract(a, b, m);
+        return m;
+    }
+
     /** Control points of the conditional boundaries plus untouched regions of one error mask. */
-    private static long effort(byte[] mask, byte[] condition, int w, int h, Mat kernel,
+    private static long effort(Mat maskMat, Mat condition, int w, int h, Mat kernel,
                                List<Mat> owned) {
         int n = w * h;
-        byte[] cond = dilate(condition, w, h, kernel, owned);
-        Mat maskMat = mat(mask, w, h, owned);
+        if (Core.countNonZero(maskMat) == 0) {
+            return 0;
+        }
+        Mat condDilated = newMat(owned);
+        Imgproc.dilate(condition, condDilated, kernel);
+        byte[] cond = bytes(condDilated, n);
         List<MatOfPoint> contours = new ArrayList<>();
         Mat hierarchy = newMat(owned);
         Imgproc.findContours(maskMat, contours, hierarchy, Imgproc.RETR_TREE,
@@ -204,13 +212,6 @@ public final class HumanCorrectionEffort extends SaliencyMetric {
         owned.add(approx);
         Imgproc.approxPolyDP(curve, approx, EPSILON, false);
         return (int) approx.total();
-    }
-
-    private static byte[] dilate(byte[] src, int w, int h, Mat kernel, List<Mat> owned) {
-        Mat in = mat(src, w, h, owned);
-        Mat out = newMat(owned);
-        Imgproc.dilate(in, out, kernel);
-        return bytes(out, w * h);
     }
 
     private static Mat mat(byte[] data, int w, int h, List<Mat> owned) {

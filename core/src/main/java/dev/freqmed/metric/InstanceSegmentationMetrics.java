@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
-import java.util.stream.IntStream;
 
 /**
  * HoVer-Net's nucleus instance segmentation statistics for each image: {@code dice_1} (binary
@@ -251,12 +250,10 @@ public final class InstanceSegmentationMetrics implements Metric<InstanceMap, In
      * @param source returns {@code {prediction, truth}} of image {@code i}
      */
     public List<MetricResult> computeAll(int count, IntFunction<InstanceMap[]> source) {
-        MetricResult[] out = new MetricResult[count];
-        IntStream.range(0, count).parallel().forEach(i -> {
+        return List.copyOf(ParallelImages.map(count, i -> {
             InstanceMap[] pt = source.apply(i);
-            out[i] = compute(pt[0], pt[1]);
-        });
-        return List.of(out);
+            return compute(pt[0], pt[1]);
+        }));
     }
 
     @Override

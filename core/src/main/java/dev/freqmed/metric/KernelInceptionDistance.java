@@ -32,12 +32,14 @@ public final class KernelInceptionDistance implements Metric<FeatureMatrix, Feat
             throw new IllegalArgumentException("KID subset count must be >= 1, found " + subsets);
         }
         if (maxSubsetSize < 2) {
-            throw new IllegalArgumentException("KID subset size must be >= 2, found " + maxSubsetSize);
+            throw new IllegalArgumentException("KID subset size must be >= 2, found "
+                    + maxSubsetSize);
         }
         this.subsets = subsets;
         this.maxSubsetSize = maxSubsetSize;
         if (seed < 0 || seed > 0xffffffffL) {
-            throw new IllegalArgumentException("seed must be between 0 and 2^32 - 1, found " + seed);
+            throw new IllegalArgumentException("seed must be between 0 and 2^32 - 1, found "
+                    + seed);
         }
         this.seed = seed;
     }
@@ -128,7 +130,7 @@ public final class KernelInceptionDistance implements Metric<FeatureMatrix, Feat
         return Math.pow(dot / d + 1, 3);
     }
 
-    /** Exposes the subset draw of this configuration, {@code [subset][0]} = x rows, {@code [1]} = y. */
+    /** The subset draws of this configuration: {@code [subset][0]} x rows, {@code [1]} y rows. */
     int[][][] draws(int n1, int n2) {
         NumpyLegacyRandom rng = new NumpyLegacyRandom(seed);
         int m = Math.min(Math.min(n1, n2), maxSubsetSize);

@@ -56,7 +56,8 @@ public final class MetricResult {
     public double get(String name) {
         Object v = values.get(name);
         if (!(v instanceof Double d)) {
-            throw new IllegalArgumentException("no scalar called '" + name + "' in " + values.keySet());
+            throw new IllegalArgumentException("no scalar called '" + name + "' in "
+                    + values.keySet());
         }
         return d;
     }
@@ -65,7 +66,8 @@ public final class MetricResult {
     public double[] curve(String name) {
         Object v = values.get(name);
         if (!(v instanceof double[] d)) {
-            throw new IllegalArgumentException("no curve called '" + name + "' in " + values.keySet());
+            throw new IllegalArgumentException("no curve called '" + name + "' in "
+                    + values.keySet());
         }
         return d;
     }
@@ -74,7 +76,8 @@ public final class MetricResult {
     public MetricResult nested(String name) {
         Object v = values.get(name);
         if (!(v instanceof MetricResult r)) {
-            throw new IllegalArgumentException("no nested result '" + name + "' in " + values.keySet());
+            throw new IllegalArgumentException("no nested result '" + name + "' in "
+                    + values.keySet());
         }
         return r;
     }
@@ -84,7 +87,8 @@ public final class MetricResult {
     public List<MetricResult> list(String name) {
         Object v = values.get(name);
         if (!(v instanceof List<?>)) {
-            throw new IllegalArgumentException("no list called '" + name + "' in " + values.keySet());
+            throw new IllegalArgumentException("no list called '" + name + "' in "
+                    + values.keySet());
         }
         return (List<MetricResult>) v;
     }

@@ -20,7 +20,8 @@ final class NumpyLegacyRandom {
 
     NumpyLegacyRandom(long seed) {
         if (seed < 0 || seed > 0xffffffffL) {
-            throw new IllegalArgumentException("seed must be between 0 and 2^32 - 1, found " + seed);
+            throw new IllegalArgumentException("seed must be between 0 and 2^32 - 1, found "
+                    + seed);
         }
         int s = (int) seed;
         for (int i = 0; i < N; i++) {

@@ -86,13 +86,7 @@ abstract class SaliencyMetric implements Metric<GrayImage, GrayImage> {
 
     /** Histograms of the quantised map over the mask foreground ([0]) and background ([1]). */
     static int[][] histograms(SaliencyPair pair) {
-        int[] q = pair.quantised();
-        boolean[] gt = pair.gt();
-        int[][] h = new int[2][256];
-        for (int i = 0; i < q.length; i++) {
-            h[gt[i] ? 0 : 1][q[i]]++;
-        }
-        return h;
+        return pair.quantisedHistograms();
     }
 
     /** Cumulative counts from the top: entry {@code i} counts values {@code >= 255 - i}. */

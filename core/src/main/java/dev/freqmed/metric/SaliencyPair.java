@@ -17,13 +17,16 @@ public final class SaliencyPair {
     private final double[] pred;
     private final boolean[] gt;
     private final int foreground;
+    private final int[][] histograms;
 
-    private SaliencyPair(int width, int height, double[] pred, boolean[] gt, int foreground) {
+    private SaliencyPair(int width, int height, double[] pred, boolean[] gt, int foreground,
+                         int[][] histograms) {
         this.width = width;
         this.height = height;
         this.pred = pred;
         this.gt = gt;
         this.foreground = foreground;
+        this.histograms = histograms;
     }
 
     /**
@@ -56,27 +59,46 @@ public final class SaliencyPair {
             throw new IllegalArgumentException("expected " + n + " values for " + width + "x"
                     + height + ", found " + predBytes.length + " and " + gtBytes.length);
         }
+        int bmin = 255;
+        int bmax = 0;
+        for (int v : predBytes) {
+            if (v < 0 || v > 255) {
+                throw new IllegalArgumentException(
+                        "saliency map values must be bytes 0..255, found " + v);
+            }
+            bmin = Math.min(bmin, v);
+            bmax = Math.max(bmax, v);
+        }
+        // The conversion is a function of the byte, so it is tabulated: the same arithmetic
+        // (byte / 255.0, then (p - min) / (max - min)) as the reference, once per byte value.
+        double min = bmin / 255.0;
+        double max = bmax / 255.0;
+        double[] lut = new double[256];
+        int[] qlut = new int[256];
+        for (int v = 0; v < 256; v++) {
+            double x = v / 255.0;
+            lut[v] = max != min ? (x - min) / (max - min) : x;
+            qlut[v] = (int) (lut[v] * 255);
+        }
         double[] p = new double[n];
         boolean[] g = new boolean[n];
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
+        int[][] hist = new int[2][256];
         int fg = 0;
         for (int i = 0; i < n; i++) {
-            double v = predBytes[i] / 255.0;
-            p[i] = v;
-            min = Math.min(min, v);
-            max = Math.max(max, v);
+            int v = predBytes[i];
+            p[i] = lut[v];
             boolean f = gtBytes[i] > 128;
             g[i] = f;
             fg += f ? 1 : 0;
+            hist[f ? 0 : 1][v]++;
         }
-        if (max != min) {
-            double range = max - min;
-            for (int i = 0; i < n; i++) {
-                p[i] = (p[i] - min) / range;
+        int[][] qhist = new int[2][256];
+        for (int k = 0; k < 2; k++) {
+            for (int v = bmin; v <= bmax; v++) {
+                qhist[k][qlut[v]] += hist[k][v];
             }
         }
-        return new SaliencyPair(width, height, p, g, fg);
+        return new SaliencyPair(width, height, p, g, fg, qhist);
     }
 
     /** Columns. */
@@ -110,14 +132,11 @@ public final class SaliencyPair {
     }
 
     /**
-     * The map quantised as PySODMetrics does for its curves: {@code (uint8)(pred * 255)}
-     * (truncation of the normalised value).
+     * Histograms of the map quantised as PySODMetrics does for its curves,
+     * {@code (uint8)(pred * 255)} (truncation of the normalised value), over the mask foreground
+     * ({@code [0]}) and background ({@code [1]}). Shared, do not modify.
      */
-    int[] quantised() {
-        int[] q = new int[pred.length];
-        for (int i = 0; i < q.length; i++) {
-            q[i] = (int) (pred[i] * 255);
-        }
-        return q;
+    int[][] quantisedHistograms() {
+        return histograms;
     }
 }

@@ -4,7 +4,6 @@ import dev.freqmed.io.GrayImage;
 import dev.freqmed.metric.image.PairwiseSum;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * All PySODMetrics measures of a dataset at once: MAE, S-measure, weighted F-measure, E-measure
@@ -75,10 +74,9 @@ public final class SodMetrics implements Metric<GrayImage, GrayImage> {
      * @param count  number of pairs
      * @param source returns pair {@code i}; may throw {@link java.io.UncheckedIOException}
      */
-    public static List<ImageResult> evaluateAll(int count, java.util.function.IntFunction<SaliencyPair> source) {
-        ImageResult[] out = new ImageResult[count];
-        IntStream.range(0, count).parallel().forEach(i -> out[i] = evaluate(source.apply(i)));
-        return List.of(out);
+    public static List<ImageResult> evaluateAll(int count,
+            java.util.function.IntFunction<SaliencyPair> source) {
+        return List.copyOf(ParallelImages.map(count, i -> evaluate(source.apply(i))));
     }
 
     @Override

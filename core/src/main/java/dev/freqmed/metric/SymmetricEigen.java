@@ -42,7 +42,8 @@ final class SymmetricEigen {
                     double app = a[p * n + p];
                     double aqq = a[q * n + q];
                     double theta = (aqq - app) / (2 * apq);
-                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta
+                            + 1));
                     if (theta == 0) {
                         t = 1;
                     }

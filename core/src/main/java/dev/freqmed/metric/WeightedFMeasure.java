@@ -17,6 +17,15 @@ public final class WeightedFMeasure extends SaliencyMetric {
 
     private static final double BETA = 1;
     private static final double[] KERNEL = gaussian(7, 5);
+    private static final double DECAY = Math.log(0.5) / 5;
+    /** {@code 2 - exp(DECAY * sqrt(d2))} for squared distances below 2^16, the same formula. */
+    private static final double[] WEIGHT = new double[1 << 16];
+
+    static {
+        for (int d2 = 0; d2 < WEIGHT.length; d2++) {
+            WEIGHT[d2] = 2 - Math.exp(DECAY * Math.sqrt(d2));
+        }
+    }
 
     /** The value for one pair. */
     public static double compute(SaliencyPair pair) {
@@ -29,29 +38,29 @@ public final class WeightedFMeasure extends SaliencyMetric {
         double[] p = pair.pred();
         boolean[] g = pair.gt();
         DistanceTransform dt = DistanceTransform.compute(g, w, h);
-        double[] e = new double[n];
-        for (int i = 0; i < n; i++) {
-            e[i] = Math.abs(p[i] - (g[i] ? 1.0 : 0.0));
-        }
+        // E = |pred - gt| is 1 - pred on the foreground and pred on the background (exactly);
+        // Et replaces background errors by the error of the nearest foreground pixel.
         double[] et = new double[n];
         for (int i = 0; i < n; i++) {
-            et[i] = g[i] ? e[i] : e[dt.nearest(i)];
+            et[i] = g[i] ? 1.0 - p[i] : 1.0 - p[dt.nearest(i)];
         }
         int nf = pair.foreground();
         double[] ewFg = new double[nf];
         double[] ewBg = new double[n - nf];
         int a = 0;
         int b = 0;
-        double decay = Math.log(0.5) / 5;
         for (int r = 0; r < h; r++) {
             for (int c = 0; c < w; c++) {
                 int i = r * w + c;
                 if (g[i]) {
                     double ea = filterAt(et, w, h, r, c);
-                    ewFg[a++] = ea < e[i] ? ea : e[i];
+                    double e = et[i];
+                    ewFg[a++] = ea < e ? ea : e;
                 } else {
-                    double weight = 2 - Math.exp(decay * dt.distance(i));
-                    ewBg[b++] = e[i] * weight;
+                    long d2 = dt.squaredDistance(i);
+                    double weight = d2 < WEIGHT.length ? WEIGHT[(int) d2]
+                            : 2 - Math.exp(DECAY * Math.sqrt((double) d2));
+                    ewBg[b++] = p[i] * weight;
                 }
             }
         }
@@ -65,6 +74,17 @@ public final class WeightedFMeasure extends SaliencyMetric {
 
     /** Correlation with the 7x7 kernel at one pixel, zero outside, kernel taps in row order. */
     private static double filterAt(double[] img, int w, int h, int r, int c) {
+        if (r >= 3 && r < h - 3 && c >= 3 && c < w - 3) {
+            double acc = 0;
+            int k = 0;
+            for (int dy = -3; dy <= 3; dy++) {
+                int row = (r + dy) * w + c;
+                for (int dx = -3; dx <= 3; dx++, k++) {
+                    acc += img[row + dx] * KERNEL[k];
+                }
+            }
+            return acc;
+        }
         double acc = 0;
         int k = 0;
         for (int dy = -3; dy <= 3; dy++) {

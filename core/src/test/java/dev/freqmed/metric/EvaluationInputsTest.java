@@ -32,11 +32,24 @@ class EvaluationInputsTest {
     void matAndNpyInstanceMapsEqualThePng() throws IOException {
         InstanceMap png = EvaluationInputs.readInstanceMap(
                 Fixtures.dir().resolve("inputs/inst_noncontig_ids_128_true.png"));
-        for (String f : List.of("inst_noncontig_ids_128_true.mat", "inst_noncontig_ids_128_true.npy",
+        for (String f : List.of("inst_noncontig_ids_128_true.mat",
+                "inst_noncontig_ids_128_true.npy",
                 "inst_noncontig_ids_128_true_fortran.npy")) {
             InstanceMap m = EvaluationInputs.readInstanceMap(formats().resolve(f));
             assertEquals(128, m.width(), f);
             assertArrayEquals(png.ids(), m.ids(), f);
+        }
+    }
+
+    @Test
+    void fastGreyReadingGivesTheSamplesOfImageIo() throws IOException {
+        for (String f : List.of("sod_blobs_512_pred.png", "inst_dense_512_true.png",
+                "frcu_isic_4x256_0_gt.png")) {
+            Path p = Fixtures.dir().resolve("inputs").resolve(f);
+            GrayImage a = ImageIo.readGray(p);
+            GrayImage b = EvaluationInputs.readGray(p);
+            assertEquals(a.bitDepth(), b.bitDepth(), f);
+            assertArrayEquals(a.data(), b.data(), f);
         }
     }
 
@@ -49,6 +62,20 @@ class EvaluationInputsTest {
     }
 
     @Test
+    void centroidsDerivedFromInstanceAndTypeMapsMatchHoverNetPostProcessing() throws IOException {
+        Path maps = formats().resolve("inst_touching_256_maps.mat");
+        List<Centroid> derived = CentroidCsvReader.read(maps);
+        List<Centroid> expected = CentroidCsvReader.read(
+                formats().resolve("inst_touching_256_maps_centroids.csv"));
+        assertEquals(expected.size(), derived.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i).x(), derived.get(i).x(), 1e-9, "x of " + i);
+            assertEquals(expected.get(i).y(), derived.get(i).y(), 1e-9, "y of " + i);
+            assertEquals(expected.get(i).type(), derived.get(i).type(), "type of " + i);
+        }
+    }
+
+    @Test
     void instanceIdsAboveSixteenBitsAreRefused() throws IOException {
         Path p = tmp.resolve("big.npy");
         String header = "{'descr': '<i4', 'fortran_order': False, 'shape': (1, 2), }";
@@ -58,12 +85,14 @@ class EvaluationInputsTest {
         }
         hb.append('\n');
         ByteBuffer b = ByteBuffer.allocate(10 + hb.length() + 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII));
+        b.put((byte) 1).put((byte) 0);
         b.putShort((short) hb.length()).put(hb.toString().getBytes(StandardCharsets.US_ASCII));
         b.putInt(3).putInt(70000);
         Files.write(p, b.array());
         IOException e = assertThrows(IOException.class, () -> EvaluationInputs.readInstanceMap(p));
-        assertTrue(e.getMessage().contains("big.npy") && e.getMessage().contains("16 bits"), e.getMessage());
+        assertTrue(e.getMessage().contains("big.npy") && e.getMessage().contains("16 bits"),
+                e.getMessage());
     }
 
     @Test
@@ -82,8 +111,10 @@ class EvaluationInputsTest {
                 () -> EvaluationInputs.pair(a, b, EvaluationInputs.IMAGE_EXTENSIONS, "mask"));
         assertTrue(e.getMessage().contains("y.png"), e.getMessage());
         Path empty = Files.createDirectories(tmp.resolve("empty"));
-        e = assertThrows(IOException.class, () -> EvaluationInputs.list(empty, Set.of("png"), "mask"));
-        assertTrue(e.getMessage().contains("empty") && e.getMessage().contains("no mask files"), e.getMessage());
+        e = assertThrows(IOException.class, () -> EvaluationInputs.list(empty, Set.of("png"),
+                "mask"));
+        assertTrue(e.getMessage().contains("empty") && e.getMessage().contains("no mask files"),
+                e.getMessage());
         assertEquals("vol", EvaluationInputs.stem(Path.of("vol.nii.gz")));
     }
 
@@ -92,6 +123,7 @@ class EvaluationInputsTest {
         Path p = tmp.resolve("m.png");
         ImageIo.writeGray8(p, new GrayImage(2, 1, 8, new int[] {0, 37}));
         IOException e = assertThrows(IOException.class, () -> EvaluationInputs.readBinaryMask(p));
-        assertTrue(e.getMessage().contains("m.png") && e.getMessage().contains("37"), e.getMessage());
+        assertTrue(e.getMessage().contains("m.png") && e.getMessage().contains("37"),
+                e.getMessage());
     }
 }

@@ -68,8 +68,9 @@ public final class Fixtures {
         return n.asDouble();
     }
 
-    /** Asserts {@code actual} is within {@code rel} relative (or {@code abs} absolute) of the golden. */
-    public static void close(String what, JsonNode expected, double actual, double rel, double abs) {
+    /** Asserts {@code actual} is within {@code rel} relative (or {@code abs} absolute). */
+    public static void close(String what, JsonNode expected, double actual, double rel,
+            double abs) {
         double e = number(expected);
         if (Double.isNaN(e)) {
             assertTrue(Double.isNaN(actual), what + ": expected NaN, found " + actual);

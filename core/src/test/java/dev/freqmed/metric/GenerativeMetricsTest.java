@@ -27,8 +27,10 @@ class GenerativeMetricsTest {
                     double rel = id.contains("near_singular") ? 1e-6 : 1e-8;
                     double abs = id.contains("same_set") ? 1e-8 : 0;
                     Fixtures.close(id + " fid", e.get("fid"), r.get("fid"), rel, abs);
-                    Fixtures.close(id + " trace_sigma1", e.get("trace_sigma1"), r.get("trace_sigma1"), 1e-12, 0);
-                    Fixtures.close(id + " trace_sigma2", e.get("trace_sigma2"), r.get("trace_sigma2"), 1e-12, 0);
+                    Fixtures.close(id + " trace_sigma1", e.get("trace_sigma1"),
+                            r.get("trace_sigma1"), 1e-12, 0);
+                    Fixtures.close(id + " trace_sigma2", e.get("trace_sigma2"),
+                            r.get("trace_sigma2"), 1e-12, 0);
                     assertFalse((Boolean) r.values().get("eps_fallback_used"));
                 }));
     }
@@ -42,9 +44,11 @@ class GenerativeMetricsTest {
                     KernelInceptionDistance kid = new KernelInceptionDistance(
                             p.get("num_subsets").asInt(), p.get("max_subset_size").asInt(),
                             p.get("numpy_seed").asLong());
-                    FeatureMatrix f1 = FeatureMatrix.readCsv(Fixtures.input(c.get("inputs").get("feats1")));
-                    FeatureMatrix f2 = FeatureMatrix.readCsv(Fixtures.input(c.get("inputs").get("feats2")));
-                    Fixtures.close(id + " kid", c.get("expected").get("kid"), kid.compute(f1, f2), 1e-10, 0);
+                    JsonNode in = c.get("inputs");
+                    FeatureMatrix f1 = FeatureMatrix.readCsv(Fixtures.input(in.get("feats1")));
+                    FeatureMatrix f2 = FeatureMatrix.readCsv(Fixtures.input(in.get("feats2")));
+                    Fixtures.close(id + " kid", c.get("expected").get("kid"), kid.compute(f1, f2),
+                            1e-10, 0);
                     JsonNode idx = c.get("inputs").get("subset_indices");
                     if (idx != null) {
                         int[][][] draws = kid.draws(f1.rows(), f2.rows());

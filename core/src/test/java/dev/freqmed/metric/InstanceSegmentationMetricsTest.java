@@ -53,7 +53,8 @@ class InstanceSegmentationMetricsTest {
             double actual = r.get(e.getKey());
             if (e.getValue().isNull()) {
                 assertTrue(actual == 0.0 || Double.isNaN(actual),
-                        id + " " + e.getKey() + ": reference raised; expected the documented 0 or NaN, found "
+                        id + " " + e.getKey()
+                                + ": reference raised; expected the documented 0 or NaN, found "
                                 + actual);
                 continue;
             }

@@ -19,7 +19,8 @@ class NucleusTypeMetricsTest {
         return Fixtures.cases("hovernet_type").stream().map(c -> DynamicTest.dynamicTest(
                 c.get("id").asText(), () -> {
                     String id = c.get("id").asText();
-                    NucleusTypeMetrics m = new NucleusTypeMetrics(c.get("params").get("radius").asDouble());
+                    double radius = c.get("params").get("radius").asDouble();
+                    NucleusTypeMetrics m = new NucleusTypeMetrics(radius);
                     for (JsonNode im : c.get("inputs").get("images")) {
                         m.update(CentroidCsvReader.read(Fixtures.input(im.get("pred"))),
                                 CentroidCsvReader.read(Fixtures.input(im.get("true"))));
@@ -27,7 +28,8 @@ class NucleusTypeMetricsTest {
                     MetricResult r = m.result();
                     JsonNode exp = c.get("expected");
                     Fixtures.close(id + " f1_d", exp.get("f1_d"), r.get("f1_d"), 1e-12, 0);
-                    Fixtures.close(id + " acc_type", exp.get("acc_type"), r.get("acc_type"), 1e-12, 0);
+                    Fixtures.close(id + " acc_type", exp.get("acc_type"), r.get("acc_type"), 1e-12,
+                            0);
                     Iterator<Map.Entry<String, JsonNode>> it = exp.get("f1_type").fields();
                     int n = 0;
                     while (it.hasNext()) {
@@ -45,7 +47,8 @@ class NucleusTypeMetricsTest {
                         for (String k : List.of("paired", "unpaired_true", "unpaired_pred")) {
                             assertEquals(e.get(k).toString(),
                                     new ObjectMapper()
-                                            .writeValueAsString(tree.get(k)), id + " image " + i + " " + k);
+                                            .writeValueAsString(tree.get(k)), id + " image " + i
+                                                    + " " + k);
                         }
                     }
                 }));

@@ -1,5 +1,7 @@
 package dev.freqmed.metric;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /** PySODMetrics golden cases (families {@code sod} and {@code sod_dataset}). */
@@ -62,6 +65,21 @@ class SodMetricsTest {
                     assertTrue(metric.result().scalars().values().stream()
                             .allMatch(v -> Double.isNaN(v)), "reset forgets every image");
                 }));
+    }
+
+    @Test
+    void conversionFollowsMapminmaxAndRejectsNonBytes() {
+        SaliencyPair constant = SaliencyPair.of(new int[] {51, 51}, new int[] {0, 255}, 2, 1);
+        assertEquals(0.2, constant.pred()[0], 0.0);
+        int[] gt = {0, 255, 255};
+        SaliencyPair ranged = SaliencyPair.of(new int[] {51, 102, 153}, gt, 3, 1);
+        assertEquals(0.0, ranged.pred()[0], 0.0);
+        double expected = (102 / 255.0 - 51 / 255.0) / (153 / 255.0 - 51 / 255.0);
+        assertEquals(expected, ranged.pred()[1], 0.0);
+        assertEquals(1.0, ranged.pred()[2], 0.0);
+        assertEquals(2, ranged.foreground());
+        assertThrows(IllegalArgumentException.class,
+                () -> SaliencyPair.of(new int[] {300}, new int[] {0}, 1, 1));
     }
 
     static GrayImage read(JsonNode path) throws IOException {

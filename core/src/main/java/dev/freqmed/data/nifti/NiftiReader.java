@@ -79,7 +79,8 @@ public final class NiftiReader {
             dims[i] = bb.getShort(42 + 2 * i);
             spacing[i] = bb.getFloat(80 + 4 * i);
             if (dims[i] <= 0) {
-                throw new IOException(name + ": dim[" + (i + 1) + "] must be positive, found " + dims[i]);
+                throw new IOException(name + ": dim[" + (i + 1) + "] must be positive, found "
+                        + dims[i]);
             }
             n *= dims[i];
         }
@@ -93,7 +94,8 @@ public final class NiftiReader {
             case 8, 16, 768 -> 4;
             case 64, 1024, 1280 -> 8;
             default -> throw new IOException(name + ": unsupported NIfTI datatype " + datatype
-                    + " (expected uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32 or float64)");
+                    + " (expected uint8, int8, int16, uint16, int32, uint32, int64, uint64,"
+                    + " float32 or float64)");
         };
         float voxOffset = bb.getFloat(108);
         float slope = bb.getFloat(112);

@@ -1,5 +1,7 @@
 package dev.freqmed.metric.image;
 
+import java.util.Arrays;
+
 /**
  * Exact 2-D Euclidean distance transform with the index of the nearest feature pixel, computed
  * with the separable Voronoi algorithm of Maurer et al. exactly as scipy implements it, so that
@@ -40,119 +42,92 @@ public final class DistanceTransform {
                     + width + "x" + height + ", found " + feature.length);
         }
         int n = width * height;
-        int[] fr = new int[n];
-        int[] fc = new int[n];
-        int maxLen = Math.max(width, height);
-        int[] g = new int[maxLen];
-        int[] lr = new int[maxLen];
-        int[] lc = new int[maxLen];
-        // Pass along axis 0 (down each column).
-        for (int c = 0; c < width; c++) {
-            for (int r = 0; r < height; r++) {
-                int p = r * width + c;
-                lr[r] = feature[p] ? r : -1;
-                lc[r] = c;
-            }
-            voronoi(lr, lc, height, 0, c, g);
-            for (int r = 0; r < height; r++) {
-                int p = r * width + c;
-                fr[p] = lr[r];
-                fc[p] = lc[r];
-            }
-        }
-        // Pass along axis 1 (along each row).
+        // Pass along axis 0: every feature of a column is a Voronoi candidate, so the result is
+        // the nearest feature in the column, the upper one on a tie (scipy keeps the earlier
+        // candidate). Done for all columns at once, row by row, for cache locality.
+        int[] colRow = new int[n];
+        int[] last = new int[width];
+        Arrays.fill(last, -1);
         for (int r = 0; r < height; r++) {
             int base = r * width;
-            System.arraycopy(fr, base, lr, 0, width);
-            System.arraycopy(fc, base, lc, 0, width);
-            voronoi(lr, lc, width, 1, r, g);
-            System.arraycopy(lr, 0, fr, base, width);
-            System.arraycopy(lc, 0, fc, base, width);
+            for (int c = 0; c < width; c++) {
+                if (feature[base + c]) {
+                    last[c] = r;
+                }
+                colRow[base + c] = last[c];
+            }
         }
+        Arrays.fill(last, -1);
+        for (int r = height - 1; r >= 0; r--) {
+            int base = r * width;
+            for (int c = 0; c < width; c++) {
+                if (feature[base + c]) {
+                    last[c] = r;
+                }
+                int below = last[c];
+                int above = colRow[base + c];
+                if (below >= 0 && (above < 0 || below - r < r - above)) {
+                    colRow[base + c] = below;
+                }
+            }
+        }
+        // Pass along axis 1 (each row), scipy's Voronoi construction and query.
         int[] nearest = new int[n];
         long[] d2 = new long[n];
+        int[] g = new int[width];
         for (int r = 0; r < height; r++) {
-            for (int c = 0; c < width; c++) {
-                int p = r * width + c;
-                if (fr[p] < 0) {
-                    nearest[p] = -1;
-                    d2[p] = Long.MAX_VALUE;
-                } else {
-                    long dr = fr[p] - r;
-                    long dc = fc[p] - c;
-                    nearest[p] = fr[p] * width + fc[p];
-                    d2[p] = dr * dr + dc * dc;
+            int base = r * width;
+            int l = -1;
+            for (int i = 0; i < width; i++) {
+                int fr = colRow[base + i];
+                if (fr < 0) {
+                    continue;
                 }
+                long wo = fr - r;
+                long wR = wo * wo;
+                while (l >= 1) {
+                    int i1 = g[l];
+                    int i2 = g[l - 1];
+                    long a = i1 - i2;
+                    long b = i - i1;
+                    long c = a + b;
+                    long tu = colRow[base + i2] - r;
+                    long tv = colRow[base + i1] - r;
+                    if (c * (tv * tv) - b * (tu * tu) - a * wR - a * b * c <= 0) {
+                        break;
+                    }
+                    l--;
+                }
+                g[++l] = i;
+            }
+            int maxl = l;
+            if (maxl < 0) {
+                for (int i = 0; i < width; i++) {
+                    nearest[base + i] = -1;
+                    d2[base + i] = Long.MAX_VALUE;
+                }
+                continue;
+            }
+            l = 0;
+            for (int i = 0; i < width; i++) {
+                long dr = colRow[base + g[l]] - r;
+                long dc = g[l] - i;
+                long d1 = dr * dr + dc * dc;
+                while (l < maxl) {
+                    long er = colRow[base + g[l + 1]] - r;
+                    long ec = g[l + 1] - i;
+                    long e2 = er * er + ec * ec;
+                    if (d1 <= e2) {
+                        break;
+                    }
+                    d1 = e2;
+                    l++;
+                }
+                nearest[base + i] = colRow[base + g[l]] * width + g[l];
+                d2[base + i] = d1;
             }
         }
         return new DistanceTransform(width, height, nearest, d2);
-    }
-
-    /**
-     * One line of the transform. {@code fr/fc} hold the current feature (row, column) of each
-     * position, {@code fr < 0} meaning none; {@code axis} is the axis the line runs along and
-     * {@code fixed} the coordinate of the line on the other axis.
-     */
-    private static void voronoi(int[] fr, int[] fc, int len, int axis, int fixed, int[] g) {
-        int l = -1;
-        for (int i = 0; i < len; i++) {
-            if (fr[i] < 0) {
-                continue;
-            }
-            long fd = axis == 0 ? fr[i] : fc[i];
-            long wo = (axis == 0 ? fc[i] : fr[i]) - fixed;
-            long wR = wo * wo;
-            while (l >= 1) {
-                int i1 = g[l];
-                int i2 = g[l - 1];
-                long f1 = axis == 0 ? fr[i1] : fc[i1];
-                long f2 = axis == 0 ? fr[i2] : fc[i2];
-                long a = f1 - f2;
-                long b = fd - f1;
-                long c = a + b;
-                long tu = (axis == 0 ? fc[i2] : fr[i2]) - fixed;
-                long tv = (axis == 0 ? fc[i1] : fr[i1]) - fixed;
-                long uR = tu * tu;
-                long vR = tv * tv;
-                if (c * vR - b * uR - a * wR - a * b * c <= 0) {
-                    break;
-                }
-                l--;
-            }
-            l++;
-            g[l] = i;
-        }
-        int maxl = l;
-        if (maxl < 0) {
-            return;
-        }
-        // Copy the candidates' features before overwriting the line.
-        int[] gr = new int[maxl + 1];
-        int[] gc = new int[maxl + 1];
-        for (int k = 0; k <= maxl; k++) {
-            gr[k] = fr[g[k]];
-            gc[k] = fc[g[k]];
-        }
-        l = 0;
-        for (int i = 0; i < len; i++) {
-            long d1 = dist(gr[l], gc[l], axis, i, fixed);
-            while (l < maxl) {
-                long d2 = dist(gr[l + 1], gc[l + 1], axis, i, fixed);
-                if (d1 <= d2) {
-                    break;
-                }
-                d1 = d2;
-                l++;
-            }
-            fr[i] = gr[l];
-            fc[i] = gc[l];
-        }
-    }
-
-    private static long dist(int r, int c, int axis, int i, int fixed) {
-        long dr = axis == 0 ? r - i : r - fixed;
-        long dc = axis == 0 ? c - fixed : c - i;
-        return dr * dr + dc * dc;
     }
 
     /** Image width. */

@@ -1,5 +1,7 @@
 package dev.freqmed.metric.image;
 
+import java.util.Arrays;
+
 /**
  * Two-dimensional thinning to a one-pixel-wide skeleton, giving the same pixels as
  * {@code skimage.morphology.skeletonize} of scikit-image 0.19 for 2-D images: repeated pairs of
@@ -15,7 +17,7 @@ package dev.freqmed.metric.image;
  */
 public final class Skeleton {
 
-    /** Codes removable in the first sub-iteration, bit {@code code % 64} of word {@code code / 64}. */
+    /** Codes removable in the first sub-iteration (bit {@code code % 64} of word code / 64). */
     private static final long[] FIRST = {
         0x10000100d000dcc8L, 0x1101000000000000L, 0x00000003800080ccL, 0x000b008a000080ceL,
     };
@@ -49,29 +51,71 @@ public final class Skeleton {
                 cur[(y + 1) * pw + x + 1] = (byte) (mask[y * width + x] ? 1 : 0);
             }
         }
-        byte[] next = cur.clone();
+        // Only foreground pixels with a background neighbour can be removed (the all-foreground
+        // code 255 is never removable), so each sub-iteration examines the current border list;
+        // removals are applied after the whole sub-iteration, as in the parallel reference.
+        int[] offsets = {-pw - 1, -pw, -pw + 1, 1, pw + 1, pw, pw - 1, -1};
+        boolean[] listed = new boolean[pw * ph];
+        int[] list = new int[1024];
+        int size = 0;
+        for (int y = 1; y <= height; y++) {
+            for (int x = 1; x <= width; x++) {
+                int p = y * pw + x;
+                if (cur[p] != 0 && isBorder(cur, p, offsets)) {
+                    if (size == list.length) {
+                        list = Arrays.copyOf(list, size * 2);
+                    }
+                    list[size++] = p;
+                    listed[p] = true;
+                }
+            }
+        }
+        int[] removedList = new int[1024];
         boolean removed = true;
         while (removed) {
             removed = false;
             for (int pass = 0; pass < 2; pass++) {
                 long[] table = pass == 0 ? FIRST : SECOND;
-                for (int y = 1; y <= height; y++) {
-                    int row = y * pw;
-                    for (int x = 1; x <= width; x++) {
-                        int p = row + x;
-                        if (cur[p] == 0) {
-                            continue;
+                int nRemoved = 0;
+                for (int k = 0; k < size; k++) {
+                    int p = list[k];
+                    if ((table[code(cur, p, pw) >>> 6] >>> (code(cur, p, pw) & 63) & 1L) != 0) {
+                        if (nRemoved == removedList.length) {
+                            removedList = Arrays.copyOf(removedList, nRemoved * 2);
                         }
-                        int code = cur[p - pw - 1] | cur[p - pw] << 1 | cur[p - pw + 1] << 2
-                                | cur[p + 1] << 3 | cur[p + pw + 1] << 4 | cur[p + pw] << 5
-                                | cur[p + pw - 1] << 6 | cur[p - 1] << 7;
-                        if ((table[code >>> 6] >>> (code & 63) & 1L) != 0) {
-                            next[p] = 0;
-                            removed = true;
+                        removedList[nRemoved++] = p;
+                    }
+                }
+                if (nRemoved == 0) {
+                    continue;
+                }
+                removed = true;
+                for (int k = 0; k < nRemoved; k++) {
+                    cur[removedList[k]] = 0;
+                }
+                // Drop removed pixels from the list and add their foreground neighbours.
+                int w = 0;
+                for (int k = 0; k < size; k++) {
+                    if (cur[list[k]] != 0) {
+                        list[w++] = list[k];
+                    } else {
+                        listed[list[k]] = false;
+                    }
+                }
+                size = w;
+                for (int k = 0; k < nRemoved; k++) {
+                    int p = removedList[k];
+                    for (int o : offsets) {
+                        int q = p + o;
+                        if (cur[q] != 0 && !listed[q]) {
+                            if (size == list.length) {
+                                list = Arrays.copyOf(list, size * 2);
+                            }
+                            list[size++] = q;
+                            listed[q] = true;
                         }
                     }
                 }
-                System.arraycopy(next, 0, cur, 0, cur.length);
             }
         }
         boolean[] out = new boolean[width * height];
@@ -81,5 +125,19 @@ public final class Skeleton {
             }
         }
         return out;
+    }
+
+    private static int code(byte[] c, int p, int pw) {
+        return c[p - pw - 1] | c[p - pw] << 1 | c[p - pw + 1] << 2 | c[p + 1] << 3
+                | c[p + pw + 1] << 4 | c[p + pw] << 5 | c[p + pw - 1] << 6 | c[p - 1] << 7;
+    }
+
+    private static boolean isBorder(byte[] c, int p, int[] offsets) {
+        for (int o : offsets) {
+            if (c[p + o] == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 }

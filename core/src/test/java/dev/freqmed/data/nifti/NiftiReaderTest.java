@@ -88,15 +88,24 @@ class NiftiReaderTest {
 
     @Test
     void readsEveryCommonTypeInBothByteOrdersWithScaling() throws IOException {
-        assertEquals(220f, NiftiReader.read(write("a.nii", 2, 1, ByteOrder.LITTLE_ENDIAN, 0, 0, false)).data()[11]);
-        assertEquals(-11f, NiftiReader.read(write("b.nii", 256, 1, ByteOrder.BIG_ENDIAN, 0, 0, false)).data()[11]);
-        assertEquals(-11f, NiftiReader.read(write("c.nii.gz", 4, 2, ByteOrder.BIG_ENDIAN, 0, 0, true)).data()[11]);
-        assertEquals(60011f, NiftiReader.read(write("d.nii", 512, 2, ByteOrder.LITTLE_ENDIAN, 0, 0, false)).data()[11]);
-        assertEquals(-11f, NiftiReader.read(write("e.nii", 8, 4, ByteOrder.LITTLE_ENDIAN, 0, 0, false)).data()[11]);
-        assertEquals(2.75f, NiftiReader.read(write("f.nii", 16, 4, ByteOrder.BIG_ENDIAN, 0, 0, false)).data()[11]);
-        assertEquals(1.375f, NiftiReader.read(write("g.nii", 64, 8, ByteOrder.LITTLE_ENDIAN, 0, 0, false)).data()[11]);
-        assertEquals(-11f, NiftiReader.read(write("h.nii", 1024, 8, ByteOrder.LITTLE_ENDIAN, 0, 0, false)).data()[11]);
-        NiftiVolume scaled = NiftiReader.read(write("s.nii.gz", 4, 2, ByteOrder.LITTLE_ENDIAN, 2f, 10f, true));
+        assertEquals(220f, NiftiReader.read(write("a.nii", 2, 1, ByteOrder.LITTLE_ENDIAN, 0, 0,
+                false)).data()[11]);
+        assertEquals(-11f, NiftiReader.read(write("b.nii", 256, 1, ByteOrder.BIG_ENDIAN, 0, 0,
+                false)).data()[11]);
+        assertEquals(-11f, NiftiReader.read(write("c.nii.gz", 4, 2, ByteOrder.BIG_ENDIAN, 0, 0,
+                true)).data()[11]);
+        assertEquals(60011f, NiftiReader.read(write("d.nii", 512, 2, ByteOrder.LITTLE_ENDIAN, 0, 0,
+                false)).data()[11]);
+        assertEquals(-11f, NiftiReader.read(write("e.nii", 8, 4, ByteOrder.LITTLE_ENDIAN, 0, 0,
+                false)).data()[11]);
+        assertEquals(2.75f, NiftiReader.read(write("f.nii", 16, 4, ByteOrder.BIG_ENDIAN, 0, 0,
+                false)).data()[11]);
+        assertEquals(1.375f, NiftiReader.read(write("g.nii", 64, 8, ByteOrder.LITTLE_ENDIAN, 0, 0,
+                false)).data()[11]);
+        assertEquals(-11f, NiftiReader.read(write("h.nii", 1024, 8, ByteOrder.LITTLE_ENDIAN, 0, 0,
+                false)).data()[11]);
+        NiftiVolume scaled = NiftiReader.read(write("s.nii.gz", 4, 2, ByteOrder.LITTLE_ENDIAN, 2f,
+                10f, true));
         assertEquals(-12f, scaled.data()[11]);
         assertArrayEquals(new int[] {2, 3, 2}, scaled.dims());
         assertEquals(0.5f, scaled.spacing()[0]);
@@ -108,13 +117,15 @@ class NiftiReaderTest {
         Path junk = tmp.resolve("junk.nii");
         Files.write(junk, new byte[400]);
         IOException e = assertThrows(IOException.class, () -> NiftiReader.read(junk));
-        assertTrue(e.getMessage().contains("junk.nii") && e.getMessage().contains("348"), e.getMessage());
+        assertTrue(e.getMessage().contains("junk.nii") && e.getMessage().contains("348"),
+                e.getMessage());
         Path p = write("t.nii", 16, 4, ByteOrder.LITTLE_ENDIAN, 0, 0, false);
         byte[] all = Files.readAllBytes(p);
         Path cut = tmp.resolve("cut.nii");
         Files.write(cut, Arrays.copyOf(all, all.length - 5));
         e = assertThrows(IOException.class, () -> NiftiReader.read(cut));
-        assertTrue(e.getMessage().contains("cut.nii") && e.getMessage().contains("truncated"), e.getMessage());
+        assertTrue(e.getMessage().contains("cut.nii") && e.getMessage().contains("truncated"),
+                e.getMessage());
         assertThrows(IOException.class, () -> NiftiReader.read(tmp.resolve("missing.nii")));
     }
 }

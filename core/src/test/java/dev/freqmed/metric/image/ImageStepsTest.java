@@ -25,7 +25,8 @@ class ImageStepsTest {
         while (!Files.isDirectory(p.resolve("testdata/metrics-image"))) {
             p = p.getParent();
         }
-        return new ObjectMapper().readTree(p.resolve("testdata/metrics-image/reference.json").toFile());
+        Path file = p.resolve("testdata/metrics-image/reference.json");
+        return new ObjectMapper().readTree(file.toFile());
     }
 
     private static int[] ints(JsonNode a) {
@@ -111,7 +112,8 @@ class ImageStepsTest {
                 for (int i = 0; i < cost.length; i++) {
                     cost[i] = c.get("cost").get(i).asDouble();
                 }
-                int[][] r = LinearAssignment.solve(cost, c.get("rows").asInt(), c.get("cols").asInt());
+                int[][] r = LinearAssignment.solve(cost, c.get("rows").asInt(),
+                        c.get("cols").asInt());
                 assertArrayEquals(ints(c.get("row_ind")), r[0]);
                 assertArrayEquals(ints(c.get("col_ind")), r[1]);
             }));
@@ -121,7 +123,8 @@ class ImageStepsTest {
 
     @Test
     void pairwiseSumGivesNumpysBits() {
-        // np.sum of these arrays with numpy 1.24.2; naive left-to-right sums differ in the last bits.
+        // np.sum of these arrays with numpy 1.24.2; naive left-to-right sums differ in the last
+        // bits.
         double[] a = new double[1000];
         for (int i = 0; i < a.length; i++) {
             a[i] = 0.1 * (i % 7) + 1e-17 * i;

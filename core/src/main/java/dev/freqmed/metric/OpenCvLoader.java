@@ -1,0 +1,19 @@
+package dev.freqmed.metric;
+
+import nu.pattern.OpenCV;
+
+/** Loads OpenCV's native library once, on first use. */
+final class OpenCvLoader {
+
+    static {
+        OpenCV.loadLocally();
+    }
+
+    private OpenCvLoader() {
+    }
+
+    /** Ensures the native library is loaded (the class initialiser does the work once). */
+    static void load() {
+        // class initialisation loads the library
+    }
+}
