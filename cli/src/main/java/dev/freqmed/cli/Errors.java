@@ -37,6 +37,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         if (m == null || m.isBlank()) {
             m = t.getClass().getSimpleName();
         }
-        return m.replace('\n', ' ');
+        // Messages are one line, except tables (a weight mismatch lists one key per line).
+        return m;
     }
 }

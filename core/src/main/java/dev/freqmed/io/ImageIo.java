@@ -3,6 +3,7 @@ package dev.freqmed.io;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferUShort;
+import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 import javax.imageio.ImageIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads and writes the image files FreqMed works with: PNG (8- and 16-bit), JPEG, BMP and TIFF.
@@ -21,6 +24,8 @@ import javax.imageio.ImageIO;
  * through a temporary file in the same folder and an atomic rename.
  */
 public final class ImageIo {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImageIo.class);
 
     /** File extensions (lower case, without dot) that the readers accept. */
     public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff");
@@ -87,6 +92,17 @@ public final class ImageIo {
         int bands = raster.getNumBands();
         int bits = raster.getSampleModel().getSampleSize(0);
         int[] out = new int[w * h];
+        if (image.getColorModel() instanceof IndexColorModel cm) {
+            int[] idx = raster.getSamples(0, 0, w, h, 0, (int[]) null);
+            for (int i = 0; i < out.length; i++) {
+                int r = cm.getRed(idx[i]);
+                if (r != cm.getGreen(idx[i]) || r != cm.getBlue(idx[i])) {
+                    throw new IOException(path + ": expected a single-channel (grey) image, found colour palette entries");
+                }
+                out[i] = r;
+            }
+            return new GrayImage(w, h, 8, out);
+        }
         if (bands == 1) {
             raster.getSamples(0, 0, w, h, 0, out);
             return new GrayImage(w, h, bits > 8 ? 16 : 8, out);
@@ -104,8 +120,9 @@ public final class ImageIo {
     }
 
     /**
-     * Reads any image as 8-bit RGB: grey is replicated, alpha is dropped, 16-bit samples are
-     * scaled to 8 bits.
+     * Reads any image as 8-bit RGB: grey is replicated, alpha is dropped (as PIL's
+     * {@code convert('RGB')} does), palettes are expanded, 16-bit samples are scaled to 8 bits.
+     * Each conversion other than palette expansion is logged once per file as a warning.
      */
     public static RgbImage readRgb(Path path) throws IOException {
         BufferedImage image = read(path);
@@ -115,7 +132,24 @@ public final class ImageIo {
         int bands = raster.getNumBands();
         int bits = raster.getSampleModel().getSampleSize(0);
         byte[] out = new byte[w * h * 3];
-        if (bits == 8 && (bands == 1 || bands == 2)) {
+        boolean palette = image.getColorModel() instanceof IndexColorModel;
+        if (!palette && (bands == 1 || bands == 2)) {
+            LOG.warn("{}: grey image converted to RGB{}", path, bands == 2 ? " (alpha dropped)" : "");
+        } else if (!palette && bands == 4) {
+            LOG.warn("{}: RGBA image converted to RGB (alpha dropped)", path);
+        }
+        if (!palette && bits == 8 && bands >= 3) {
+            int[] r = raster.getSamples(0, 0, w, h, 0, (int[]) null);
+            int[] g = raster.getSamples(0, 0, w, h, 1, (int[]) null);
+            int[] b = raster.getSamples(0, 0, w, h, 2, (int[]) null);
+            for (int i = 0; i < r.length; i++) {
+                out[3 * i] = (byte) r[i];
+                out[3 * i + 1] = (byte) g[i];
+                out[3 * i + 2] = (byte) b[i];
+            }
+            return new RgbImage(w, h, out);
+        }
+        if (!palette && bits == 8 && (bands == 1 || bands == 2)) {
             int[] g = raster.getSamples(0, 0, w, h, 0, (int[]) null);
             for (int i = 0; i < g.length; i++) {
                 byte v = (byte) g[i];
@@ -125,7 +159,7 @@ public final class ImageIo {
             }
             return new RgbImage(w, h, out);
         }
-        if (bits > 8 && (bands == 1 || bands == 2)) {
+        if (!palette && bits > 8 && (bands == 1 || bands == 2)) {
             int[] g = raster.getSamples(0, 0, w, h, 0, (int[]) null);
             for (int i = 0; i < g.length; i++) {
                 byte v = (byte) Math.round(g[i] / 257.0);
@@ -135,7 +169,7 @@ public final class ImageIo {
             }
             return new RgbImage(w, h, out);
         }
-        // Colour: let Java2D convert (handles palettes, BGR layouts, alpha, CMYK-less JPEG).
+        // Palettes and other layouts: let Java2D convert.
         BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
         rgb.getGraphics().drawImage(image, 0, 0, null);
         byte[] bgr = ((DataBufferByte) rgb.getRaster().getDataBuffer()).getData();
