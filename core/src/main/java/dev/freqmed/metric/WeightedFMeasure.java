@@ -16,7 +16,13 @@ import dev.freqmed.metric.image.PairwiseSum;
 public final class WeightedFMeasure extends SaliencyMetric {
 
     private static final double BETA = 1;
-    private static final double[] KERNEL = gaussian(7, 5);
+    /**
+     * One-dimensional factor of the normalised 7x7 Gaussian of sigma 5: the 2-D kernel is the
+     * outer product of these taps (no tap falls under MATLAB's {@code eps * max} cut-off, so the
+     * normalised 2-D kernel factorises), and filtering rows then columns gives the 2-D
+     * correlation up to round-off in the last bits.
+     */
+    private static final double[] TAPS = taps(7, 5);
     private static final double DECAY = Math.log(0.5) / 5;
     /** {@code 2 - exp(DECAY * sqrt(d2))} for squared distances below 2^16, the same formula. */
     private static final double[] WEIGHT = new double[1 << 16];
@@ -44,16 +50,24 @@ public final class WeightedFMeasure extends SaliencyMetric {
         for (int i = 0; i < n; i++) {
             et[i] = g[i] ? 1.0 - p[i] : 1.0 - p[dt.nearest(i)];
         }
+        double[] rows = horizontalNearForeground(et, g, w, h);
         int nf = pair.foreground();
         double[] ewFg = new double[nf];
         double[] ewBg = new double[n - nf];
         int a = 0;
         int b = 0;
         for (int r = 0; r < h; r++) {
+            int dyLo = Math.max(-3, -r);
+            int dyHi = Math.min(3, h - 1 - r);
             for (int c = 0; c < w; c++) {
                 int i = r * w + c;
                 if (g[i]) {
-                    double ea = filterAt(et, w, h, r, c);
+                    // EA is only used on the foreground: the vertical pass of the separable
+                    // Gaussian over the horizontally filtered rows (zero padding).
+                    double ea = 0;
+                    for (int dy = dyLo; dy <= dyHi; dy++) {
+                        ea += rows[i + dy * w] * TAPS[dy + 3];
+                    }
                     double e = et[i];
                     ewFg[a++] = ea < e ? ea : e;
                 } else {
@@ -72,56 +86,68 @@ public final class WeightedFMeasure extends SaliencyMetric {
         return (1 + BETA) * recall * precision / (recall + BETA * precision + EPS);
     }
 
-    /** Correlation with the 7x7 kernel at one pixel, zero outside, kernel taps in row order. */
-    private static double filterAt(double[] img, int w, int h, int r, int c) {
-        if (r >= 3 && r < h - 3 && c >= 3 && c < w - 3) {
-            double acc = 0;
-            int k = 0;
-            for (int dy = -3; dy <= 3; dy++) {
-                int row = (r + dy) * w + c;
-                for (int dx = -3; dx <= 3; dx++, k++) {
-                    acc += img[row + dx] * KERNEL[k];
+    /**
+     * Horizontal pass of the separable Gaussian (zero padding), computed only where the vertical
+     * pass will read it: on pixels with a foreground pixel at most 3 rows above or below in the
+     * same column. Other entries are left 0 and never read.
+     */
+    private static double[] horizontalNearForeground(double[] img, boolean[] g, int w, int h) {
+        double[] out = new double[w * h];
+        // window[c] counts the foreground pixels of column c in rows r-3 .. r+3.
+        int[] window = new int[w];
+        for (int r = 0; r < Math.min(3, h); r++) {
+            for (int c = 0; c < w; c++) {
+                window[c] += g[r * w + c] ? 1 : 0;
+            }
+        }
+        for (int r = 0; r < h; r++) {
+            if (r + 3 < h) {
+                int base = (r + 3) * w;
+                for (int c = 0; c < w; c++) {
+                    window[c] += g[base + c] ? 1 : 0;
                 }
             }
-            return acc;
-        }
-        double acc = 0;
-        int k = 0;
-        for (int dy = -3; dy <= 3; dy++) {
-            int y = r + dy;
-            for (int dx = -3; dx <= 3; dx++, k++) {
-                int x = c + dx;
-                double v = (y >= 0 && y < h && x >= 0 && x < w) ? img[y * w + x] : 0.0;
-                acc += v * KERNEL[k];
+            if (r - 4 >= 0) {
+                int base = (r - 4) * w;
+                for (int c = 0; c < w; c++) {
+                    window[c] -= g[base + c] ? 1 : 0;
+                }
+            }
+            int base = r * w;
+            for (int c = 0; c < w; c++) {
+                if (window[c] == 0) {
+                    continue;
+                }
+                int i = base + c;
+                double acc;
+                if (c >= 3 && c < w - 3) {
+                    acc = img[i - 3] * TAPS[0] + img[i - 2] * TAPS[1] + img[i - 1] * TAPS[2]
+                            + img[i] * TAPS[3] + img[i + 1] * TAPS[4] + img[i + 2] * TAPS[5]
+                            + img[i + 3] * TAPS[6];
+                } else {
+                    acc = 0;
+                    for (int dx = Math.max(-3, -c); dx <= Math.min(3, w - 1 - c); dx++) {
+                        acc += img[i + dx] * TAPS[dx + 3];
+                    }
+                }
+                out[i] = acc;
             }
         }
-        return acc;
+        return out;
     }
 
-    /** MATLAB {@code fspecial('gaussian', size, sigma)}, row-major. */
-    static double[] gaussian(int size, double sigma) {
+    /** Normalised 1-D Gaussian taps {@code exp(-x^2 / (2 sigma^2)) / sum}, x centred. */
+    static double[] taps(int size, double sigma) {
         double m = (size - 1) / 2.0;
-        double[] k = new double[size * size];
-        double max = 0;
+        double[] k = new double[size];
+        double sum = 0;
         for (int i = 0; i < size; i++) {
-            double y = -m + i;
-            for (int j = 0; j < size; j++) {
-                double x = -m + j;
-                double v = Math.exp(-(x * x + y * y) / (2 * sigma * sigma));
-                k[i * size + j] = v;
-                max = Math.max(max, v);
-            }
+            double x = -m + i;
+            k[i] = Math.exp(-(x * x) / (2 * sigma * sigma));
+            sum += k[i];
         }
-        for (int i = 0; i < k.length; i++) {
-            if (k[i] < Math.ulp(1.0) * max) {
-                k[i] = 0;
-            }
-        }
-        double sum = PairwiseSum.sum(k);
-        if (sum != 0) {
-            for (int i = 0; i < k.length; i++) {
-                k[i] /= sum;
-            }
+        for (int i = 0; i < size; i++) {
+            k[i] /= sum;
         }
         return k;
     }

@@ -18,13 +18,18 @@ public final class DistanceTransform {
     private final int width;
     private final int height;
     private final int[] nearest;
-    private final long[] squaredDistance;
+    /** Squared distances when they fit in an int (sides up to about 32768), -1 for none. */
+    private final int[] squaredInt;
+    /** Squared distances of larger images, {@link Long#MAX_VALUE} for none. */
+    private final long[] squaredLong;
 
-    private DistanceTransform(int width, int height, int[] nearest, long[] squaredDistance) {
+    private DistanceTransform(int width, int height, int[] nearest, int[] squaredInt,
+                              long[] squaredLong) {
         this.width = width;
         this.height = height;
         this.nearest = nearest;
-        this.squaredDistance = squaredDistance;
+        this.squaredInt = squaredInt;
+        this.squaredLong = squaredLong;
     }
 
     /**
@@ -71,10 +76,16 @@ public final class DistanceTransform {
                 }
             }
         }
-        // Pass along axis 1 (each row), scipy's Voronoi construction and query.
+        // Pass along axis 1 (each row), scipy's Voronoi construction and query. The stack holds
+        // the candidate columns and their squared vertical offsets (the same integers scipy
+        // recomputes from the column pass).
         int[] nearest = new int[n];
-        long[] d2 = new long[n];
+        boolean small = (long) (height - 1) * (height - 1) + (long) (width - 1) * (width - 1)
+                <= Integer.MAX_VALUE;
+        int[] d2i = small ? new int[n] : null;
+        long[] d2l = small ? null : new long[n];
         int[] g = new int[width];
+        long[] fq = new long[width];
         for (int r = 0; r < height; r++) {
             int base = r * width;
             int l = -1;
@@ -86,37 +97,36 @@ public final class DistanceTransform {
                 long wo = fr - r;
                 long wR = wo * wo;
                 while (l >= 1) {
-                    int i1 = g[l];
-                    int i2 = g[l - 1];
-                    long a = i1 - i2;
-                    long b = i - i1;
+                    long a = g[l] - g[l - 1];
+                    long b = i - g[l];
                     long c = a + b;
-                    long tu = colRow[base + i2] - r;
-                    long tv = colRow[base + i1] - r;
-                    if (c * (tv * tv) - b * (tu * tu) - a * wR - a * b * c <= 0) {
+                    if (c * fq[l] - b * fq[l - 1] - a * wR - a * b * c <= 0) {
                         break;
                     }
                     l--;
                 }
                 g[++l] = i;
+                fq[l] = wR;
             }
             int maxl = l;
             if (maxl < 0) {
                 for (int i = 0; i < width; i++) {
                     nearest[base + i] = -1;
-                    d2[base + i] = Long.MAX_VALUE;
+                    if (small) {
+                        d2i[base + i] = -1;
+                    } else {
+                        d2l[base + i] = Long.MAX_VALUE;
+                    }
                 }
                 continue;
             }
             l = 0;
             for (int i = 0; i < width; i++) {
-                long dr = colRow[base + g[l]] - r;
                 long dc = g[l] - i;
-                long d1 = dr * dr + dc * dc;
+                long d1 = fq[l] + dc * dc;
                 while (l < maxl) {
-                    long er = colRow[base + g[l + 1]] - r;
                     long ec = g[l + 1] - i;
-                    long e2 = er * er + ec * ec;
+                    long e2 = fq[l + 1] + ec * ec;
                     if (d1 <= e2) {
                         break;
                     }
@@ -124,10 +134,14 @@ public final class DistanceTransform {
                     l++;
                 }
                 nearest[base + i] = colRow[base + g[l]] * width + g[l];
-                d2[base + i] = d1;
+                if (small) {
+                    d2i[base + i] = (int) d1;
+                } else {
+                    d2l[base + i] = d1;
+                }
             }
         }
-        return new DistanceTransform(width, height, nearest, d2);
+        return new DistanceTransform(width, height, nearest, d2i, d2l);
     }
 
     /** Image width. */
@@ -147,11 +161,15 @@ public final class DistanceTransform {
 
     /** Squared Euclidean distance of pixel {@code p} to its nearest feature, in pixels². */
     public long squaredDistance(int p) {
-        return squaredDistance[p];
+        if (squaredInt != null) {
+            int d = squaredInt[p];
+            return d < 0 ? Long.MAX_VALUE : d;
+        }
+        return squaredLong[p];
     }
 
     /** Euclidean distance of pixel {@code p} to its nearest feature, in pixels. */
     public double distance(int p) {
-        return Math.sqrt((double) squaredDistance[p]);
+        return Math.sqrt((double) squaredDistance(p));
     }
 }
