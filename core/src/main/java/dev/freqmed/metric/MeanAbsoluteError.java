@@ -13,13 +13,19 @@ public final class MeanAbsoluteError extends SaliencyMetric {
 
     /** The value for one pair. */
     public static double compute(SaliencyPair pair) {
+        return compute(pair, new Workspace());
+    }
+
+    /** The value for one pair, with reused scratch arrays. */
+    static double compute(SaliencyPair pair, Workspace ws) {
         double[] p = pair.pred();
         boolean[] g = pair.gt();
-        double[] e = new double[p.length];
-        for (int i = 0; i < p.length; i++) {
+        int n = pair.size();
+        double[] e = ws.doubles(0, n);
+        for (int i = 0; i < n; i++) {
             e[i] = Math.abs(p[i] - (g[i] ? 1.0 : 0.0));
         }
-        return PairwiseSum.mean(e);
+        return PairwiseSum.sum(e, 0, n) / n;
     }
 
     @Override

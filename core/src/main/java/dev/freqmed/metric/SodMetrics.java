@@ -4,6 +4,7 @@ import dev.freqmed.io.GrayImage;
 import dev.freqmed.metric.image.PairwiseSum;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * All PySODMetrics measures of a dataset at once: MAE, S-measure, weighted F-measure, E-measure
@@ -58,10 +59,15 @@ public final class SodMetrics implements Metric<GrayImage, GrayImage> {
 
     /** Computes every measure of one pair. */
     public static ImageResult evaluate(SaliencyPair pair) {
+        return evaluate(pair, new Workspace());
+    }
+
+    private static ImageResult evaluate(SaliencyPair pair, Workspace ws) {
         int[][] hist = SaliencyMetric.histograms(pair);
         double[][] f = FMeasure.curves(hist, pair.foreground());
-        return new ImageResult(MeanAbsoluteError.compute(pair), StructureMeasure.compute(pair),
-                WeightedFMeasure.compute(pair), EnhancedAlignmentMeasure.adaptive(pair),
+        return new ImageResult(MeanAbsoluteError.compute(pair, ws),
+                StructureMeasure.compute(pair, ws),
+                WeightedFMeasure.compute(pair, ws), EnhancedAlignmentMeasure.adaptive(pair),
                 FMeasure.adaptive(pair), HumanCorrectionEffort.compute(pair),
                 EnhancedAlignmentMeasure.curve(hist, pair.foreground(), pair.size()),
                 f[0], f[1], f[2]);
@@ -70,13 +76,27 @@ public final class SodMetrics implements Metric<GrayImage, GrayImage> {
     /**
      * Evaluates pairs supplied by index in parallel over all cores (each task converts and
      * measures one pair, so memory stays bounded by a few images per core) and keeps the order.
+     * The large scratch arrays are reused from image to image: each running task takes a
+     * workspace from a pool and returns it, so there are at most as many as tasks run at once.
      *
      * @param count  number of pairs
      * @param source returns pair {@code i}; may throw {@link java.io.UncheckedIOException}
      */
     public static List<ImageResult> evaluateAll(int count,
             java.util.function.IntFunction<SaliencyPair> source) {
-        return List.copyOf(ParallelImages.map(count, i -> evaluate(source.apply(i))));
+        ConcurrentLinkedQueue<Workspace> pool = new ConcurrentLinkedQueue<>();
+        return List.copyOf(ParallelImages.map(count, i -> {
+            SaliencyPair pair = source.apply(i);
+            Workspace ws = pool.poll();
+            if (ws == null) {
+                ws = new Workspace();
+            }
+            try {
+                return evaluate(pair, ws);
+            } finally {
+                pool.add(ws);
+            }
+        }));
     }
 
     @Override

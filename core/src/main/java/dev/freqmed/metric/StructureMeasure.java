@@ -17,6 +17,11 @@ public final class StructureMeasure extends SaliencyMetric {
 
     /** The value for one pair. */
     public static double compute(SaliencyPair pair) {
+        return compute(pair, new Workspace());
+    }
+
+    /** The value for one pair, with reused scratch arrays. */
+    static double compute(SaliencyPair pair, Workspace ws) {
         double[] p = pair.pred();
         int n = pair.size();
         double y = (double) pair.foreground() / n;
@@ -26,44 +31,45 @@ public final class StructureMeasure extends SaliencyMetric {
         if (y == 1) {
             return PairwiseSum.mean(p);
         }
-        double object = object(pair, y) * ALPHA;
-        double region = region(pair) * (1 - ALPHA);
+        double object = object(pair, y, ws) * ALPHA;
+        double region = region(pair, ws) * (1 - ALPHA);
         return Math.max(0, object + region);
     }
 
-    private static double object(SaliencyPair pair, double gtMean) {
+    private static double object(SaliencyPair pair, double gtMean, Workspace ws) {
         double[] p = pair.pred();
         boolean[] g = pair.gt();
+        int n = pair.size();
         int nf = pair.foreground();
-        double[] fg = new double[nf];
-        double[] bg = new double[p.length - nf];
+        // Foreground values at 0 .. nf-1, background ones (1 - pred) at nf .. n-1, image order.
+        double[] x = ws.doubles(0, n);
         int a = 0;
-        int b = 0;
-        for (int i = 0; i < p.length; i++) {
+        int b = nf;
+        for (int i = 0; i < n; i++) {
             if (g[i]) {
-                fg[a++] = p[i];
+                x[a++] = p[i];
             } else {
-                bg[b++] = 1 - p[i];
+                x[b++] = 1 - p[i];
             }
         }
-        return sObject(fg) * gtMean + sObject(bg) * (1 - gtMean);
+        return sObject(x, 0, nf) * gtMean + sObject(x, nf, n - nf) * (1 - gtMean);
     }
 
-    private static double sObject(double[] x) {
-        double mean = PairwiseSum.mean(x);
+    /** Object score of {@code x[from .. from+len-1]}; overwrites that range. */
+    private static double sObject(double[] x, int from, int len) {
+        double mean = PairwiseSum.sum(x, from, len) / len;
         double std = 0;
-        if (x.length > 1) {
-            double[] d = new double[x.length];
-            for (int i = 0; i < x.length; i++) {
+        if (len > 1) {
+            for (int i = from; i < from + len; i++) {
                 double t = x[i] - mean;
-                d[i] = t * t;
+                x[i] = t * t;
             }
-            std = Math.sqrt(PairwiseSum.sum(d) / (x.length - 1));
+            std = Math.sqrt(PairwiseSum.sum(x, from, len) / (len - 1));
         }
         return 2 * mean / (mean * mean + 1 + std + EPS);
     }
 
-    private static double region(SaliencyPair pair) {
+    private static double region(SaliencyPair pair, Workspace ws) {
         int h = pair.height();
         int w = pair.width();
         boolean[] g = pair.gt();
@@ -86,8 +92,8 @@ public final class StructureMeasure extends SaliencyMetric {
         double wRt = cy * (double) (w - cx) / area;
         double wLb = (h - cy) * (double) cx / area;
         double wRb = 1 - wLt - wRt - wLb;
-        double[] scratch = new double[pair.size()];
-        double[] scratch2 = new double[pair.size()];
+        double[] scratch = ws.doubles(0, pair.size());
+        double[] scratch2 = ws.doubles(1, pair.size());
         double sLt = ssim(pair, 0, cy, 0, cx, scratch, scratch2) * wLt;
         double sRt = ssim(pair, 0, cy, cx, w, scratch, scratch2) * wRt;
         double sLb = ssim(pair, cy, h, 0, cx, scratch, scratch2) * wLb;

@@ -35,6 +35,11 @@ public final class WeightedFMeasure extends SaliencyMetric {
 
     /** The value for one pair. */
     public static double compute(SaliencyPair pair) {
+        return compute(pair, new Workspace());
+    }
+
+    /** The value for one pair, with reused scratch arrays. */
+    static double compute(SaliencyPair pair, Workspace ws) {
         if (pair.foreground() == 0) {
             return 0;
         }
@@ -43,19 +48,24 @@ public final class WeightedFMeasure extends SaliencyMetric {
         int n = pair.size();
         double[] p = pair.pred();
         boolean[] g = pair.gt();
-        DistanceTransform dt = DistanceTransform.compute(g, w, h);
+        int[] nearest = ws.ints(0, n);
+        int[] squared = ws.ints(1, n);
+        // Squared distances saturate at 2^31 - 1, where the weight is exactly 2 already.
+        DistanceTransform.computeInto(g, w, h, ws.ints(2, n), nearest, squared);
         // E = |pred - gt| is 1 - pred on the foreground and pred on the background (exactly);
         // Et replaces background errors by the error of the nearest foreground pixel.
-        double[] et = new double[n];
+        double[] et = ws.doubles(0, n);
         for (int i = 0; i < n; i++) {
-            et[i] = g[i] ? 1.0 - p[i] : 1.0 - p[dt.nearest(i)];
+            et[i] = g[i] ? 1.0 - p[i] : 1.0 - p[nearest[i]];
         }
-        double[] rows = horizontalNearForeground(et, g, w, h);
+        double[] rows = ws.doubles(1, n);
+        horizontalNearForeground(et, g, w, h, rows);
         int nf = pair.foreground();
-        double[] ewFg = new double[nf];
-        double[] ewBg = new double[n - nf];
+        // Weighted errors: foreground ones at 0 .. nf-1, background ones at nf .. n-1, each in
+        // image order (as the reference's boolean indexing gathers them).
+        double[] ew = ws.doubles(2, n);
         int a = 0;
-        int b = 0;
+        int b = nf;
         for (int r = 0; r < h; r++) {
             int dyLo = Math.max(-3, -r);
             int dyHi = Math.min(3, h - 1 - r);
@@ -69,18 +79,18 @@ public final class WeightedFMeasure extends SaliencyMetric {
                         ea += rows[i + dy * w] * TAPS[dy + 3];
                     }
                     double e = et[i];
-                    ewFg[a++] = ea < e ? ea : e;
+                    ew[a++] = ea < e ? ea : e;
                 } else {
-                    long d2 = dt.squaredDistance(i);
-                    double weight = d2 < WEIGHT.length ? WEIGHT[(int) d2]
-                            : 2 - Math.exp(DECAY * Math.sqrt((double) d2));
-                    ewBg[b++] = p[i] * weight;
+                    int d2 = squared[i];
+                    double weight = d2 < WEIGHT.length ? WEIGHT[d2]
+                            : 2 - Math.exp(DECAY * Math.sqrt(d2));
+                    ew[b++] = p[i] * weight;
                 }
             }
         }
-        double sumFg = PairwiseSum.sum(ewFg);
+        double sumFg = PairwiseSum.sum(ew, 0, nf);
         double tpw = nf - sumFg;
-        double fpw = PairwiseSum.sum(ewBg);
+        double fpw = PairwiseSum.sum(ew, nf, n - nf);
         double recall = 1 - sumFg / nf;
         double precision = tpw / (tpw + fpw + EPS);
         return (1 + BETA) * recall * precision / (recall + BETA * precision + EPS);
@@ -89,10 +99,10 @@ public final class WeightedFMeasure extends SaliencyMetric {
     /**
      * Horizontal pass of the separable Gaussian (zero padding), computed only where the vertical
      * pass will read it: on pixels with a foreground pixel at most 3 rows above or below in the
-     * same column. Other entries are left 0 and never read.
+     * same column. Other entries are left as they were and never read.
      */
-    private static double[] horizontalNearForeground(double[] img, boolean[] g, int w, int h) {
-        double[] out = new double[w * h];
+    private static void horizontalNearForeground(double[] img, boolean[] g, int w, int h,
+                                                 double[] out) {
         // window[c] counts the foreground pixels of column c in rows r-3 .. r+3.
         int[] window = new int[w];
         for (int r = 0; r < Math.min(3, h); r++) {
@@ -133,7 +143,6 @@ public final class WeightedFMeasure extends SaliencyMetric {
                 out[i] = acc;
             }
         }
-        return out;
     }
 
     /** Normalised 1-D Gaussian taps {@code exp(-x^2 / (2 sigma^2)) / sum}, x centred. */

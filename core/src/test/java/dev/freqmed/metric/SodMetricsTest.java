@@ -48,6 +48,29 @@ class SodMetricsTest {
                 }));
     }
 
+    @Test
+    void reusedScratchArraysGiveTheSameValuesAsFreshOnes() throws IOException {
+        // Every single-image case, forwards then backwards, so that workspaces sized for larger
+        // images are reused for smaller ones (and different shapes) by the parallel evaluation.
+        List<SaliencyPair> list = new ArrayList<>();
+        for (JsonNode c : Fixtures.cases("sod")) {
+            list.add(SaliencyPair.of(read(c.get("inputs").get("pred")),
+                    read(c.get("inputs").get("gt"))));
+        }
+        for (int i = list.size() - 1; i >= 0; i--) {
+            list.add(list.get(i));
+        }
+        List<SodMetrics.ImageResult> all = SodMetrics.evaluateAll(list.size(), list::get);
+        for (int i = 0; i < list.size(); i++) {
+            SodMetrics.ImageResult fresh = SodMetrics.evaluate(list.get(i));
+            SodMetrics.ImageResult reused = all.get(i);
+            assertEquals(fresh.mae(), reused.mae(), 0, "MAE of pair " + i);
+            assertEquals(fresh.smeasure(), reused.smeasure(), 0, "S of pair " + i);
+            assertEquals(fresh.wfmeasure(), reused.wfmeasure(), 0, "wF of pair " + i);
+            assertEquals(fresh.hce(), reused.hce(), 0, "HCE of pair " + i);
+        }
+    }
+
     @TestFactory
     Stream<DynamicTest> singleMetricClassesAgreeWithTheCombinedOne() {
         JsonNode c = Fixtures.cases("sod_dataset").get(0);

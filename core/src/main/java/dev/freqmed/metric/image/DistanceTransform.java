@@ -18,7 +18,10 @@ public final class DistanceTransform {
     private final int width;
     private final int height;
     private final int[] nearest;
-    /** Squared distances when they fit in an int (sides up to about 32768), -1 for none. */
+    /**
+     * Squared distances when they fit in an int (sides up to about 32768),
+     * {@link Integer#MAX_VALUE} for none.
+     */
     private final int[] squaredInt;
     /** Squared distances of larger images, {@link Long#MAX_VALUE} for none. */
     private final long[] squaredLong;
@@ -47,10 +50,49 @@ public final class DistanceTransform {
                     + width + "x" + height + ", found " + feature.length);
         }
         int n = width * height;
-        // Pass along axis 0: every feature of a column is a Voronoi candidate, so the result is
-        // the nearest feature in the column, the upper one on a tie (scipy keeps the earlier
-        // candidate). Done for all columns at once, row by row, for cache locality.
         int[] colRow = new int[n];
+        columnPass(feature, width, height, colRow);
+        int[] nearest = new int[n];
+        boolean small = (long) (height - 1) * (height - 1) + (long) (width - 1) * (width - 1)
+                < Integer.MAX_VALUE;
+        int[] d2i = small ? new int[n] : null;
+        long[] d2l = small ? null : new long[n];
+        rowPass(colRow, width, height, nearest, d2i, d2l);
+        return new DistanceTransform(width, height, nearest, d2i, d2l);
+    }
+
+    /**
+     * The same transform written into caller-supplied arrays, which may be reused between images
+     * and may be longer than {@code width * height}.
+     *
+     * @param feature  {@code height * width} row-major flags, {@code true} marks a feature pixel
+     * @param scratch  working array of at least {@code width * height} entries
+     * @param nearest  receives the row-major index of the nearest feature (-1 if none exists)
+     * @param squared  receives the squared distance, saturated at {@link Integer#MAX_VALUE}
+     *                 (which is also the value where no feature exists; no exact squared distance
+     *                 equals it, as 2^31 - 1 is not a sum of two squares)
+     * @throws IllegalArgumentException if an array is too short for the size
+     */
+    public static void computeInto(boolean[] feature, int width, int height, int[] scratch,
+                                   int[] nearest, int[] squared) {
+        int n = width * height;
+        if (feature.length != n || scratch.length < n || nearest.length < n
+                || squared.length < n) {
+            throw new IllegalArgumentException("expected " + n + " flags and arrays of at least "
+                    + n + " entries for " + width + "x" + height + ", found " + feature.length
+                    + " flags and arrays of " + scratch.length + ", " + nearest.length + ", "
+                    + squared.length);
+        }
+        columnPass(feature, width, height, scratch);
+        rowPass(scratch, width, height, nearest, squared, null);
+    }
+
+    /**
+     * Pass along axis 0: every feature of a column is a Voronoi candidate, so the result is the
+     * nearest feature in the column, the upper one on a tie (scipy keeps the earlier candidate).
+     * Done for all columns at once, row by row, for cache locality; -1 where the column has none.
+     */
+    private static void columnPass(boolean[] feature, int width, int height, int[] colRow) {
         int[] last = new int[width];
         Arrays.fill(last, -1);
         for (int r = 0; r < height; r++) {
@@ -76,14 +118,16 @@ public final class DistanceTransform {
                 }
             }
         }
-        // Pass along axis 1 (each row), scipy's Voronoi construction and query. The stack holds
-        // the candidate columns and their squared vertical offsets (the same integers scipy
-        // recomputes from the column pass).
-        int[] nearest = new int[n];
-        boolean small = (long) (height - 1) * (height - 1) + (long) (width - 1) * (width - 1)
-                <= Integer.MAX_VALUE;
-        int[] d2i = small ? new int[n] : null;
-        long[] d2l = small ? null : new long[n];
+    }
+
+    /**
+     * Pass along axis 1 (each row), scipy's Voronoi construction and query. The stack holds the
+     * candidate columns and their squared vertical offsets (the same integers scipy recomputes
+     * from the column pass). Squared distances go to {@code d2l} when it is given, otherwise to
+     * {@code d2i} saturated at {@link Integer#MAX_VALUE}.
+     */
+    private static void rowPass(int[] colRow, int width, int height, int[] nearest, int[] d2i,
+                                long[] d2l) {
         int[] g = new int[width];
         long[] fq = new long[width];
         for (int r = 0; r < height; r++) {
@@ -112,8 +156,8 @@ public final class DistanceTransform {
             if (maxl < 0) {
                 for (int i = 0; i < width; i++) {
                     nearest[base + i] = -1;
-                    if (small) {
-                        d2i[base + i] = -1;
+                    if (d2l == null) {
+                        d2i[base + i] = Integer.MAX_VALUE;
                     } else {
                         d2l[base + i] = Long.MAX_VALUE;
                     }
@@ -134,14 +178,13 @@ public final class DistanceTransform {
                     l++;
                 }
                 nearest[base + i] = colRow[base + g[l]] * width + g[l];
-                if (small) {
-                    d2i[base + i] = (int) d1;
+                if (d2l == null) {
+                    d2i[base + i] = (int) Math.min(d1, Integer.MAX_VALUE);
                 } else {
                     d2l[base + i] = d1;
                 }
             }
         }
-        return new DistanceTransform(width, height, nearest, d2i, d2l);
     }
 
     /** Image width. */
@@ -163,7 +206,7 @@ public final class DistanceTransform {
     public long squaredDistance(int p) {
         if (squaredInt != null) {
             int d = squaredInt[p];
-            return d < 0 ? Long.MAX_VALUE : d;
+            return d == Integer.MAX_VALUE ? Long.MAX_VALUE : d;
         }
         return squaredLong[p];
     }

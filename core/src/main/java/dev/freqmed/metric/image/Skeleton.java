@@ -79,7 +79,8 @@ public final class Skeleton {
                 int nRemoved = 0;
                 for (int k = 0; k < size; k++) {
                     int p = list[k];
-                    if ((table[code(cur, p, pw) >>> 6] >>> (code(cur, p, pw) & 63) & 1L) != 0) {
+                    int code = code(cur, p, pw);
+                    if ((table[code >>> 6] >>> (code & 63) & 1L) != 0) {
                         if (nRemoved == removedList.length) {
                             removedList = Arrays.copyOf(removedList, nRemoved * 2);
                         }

@@ -2,6 +2,7 @@ package dev.freqmed.metric.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -85,6 +86,34 @@ class ImageStepsTest {
             }
             assertEquals(best, dt.squaredDistance(p));
         }
+    }
+
+    @Test
+    void distanceTransformIntoReusedArraysEqualsTheAllocatingOne() {
+        Random rnd = new Random(5);
+        int[] scratch = new int[2000];
+        int[] nearest = new int[2000];
+        int[] squared = new int[2000];
+        // Larger image first, so the second call runs on arrays longer than it needs; the last
+        // mask has no feature at all.
+        int[][] sizes = {{40, 31}, {17, 23}, {9, 7}};
+        for (int k = 0; k < sizes.length; k++) {
+            int w = sizes[k][0];
+            int h = sizes[k][1];
+            boolean[] f = new boolean[w * h];
+            for (int i = 0; i < f.length && k < 2; i++) {
+                f[i] = rnd.nextDouble() < 0.04;
+            }
+            DistanceTransform dt = DistanceTransform.compute(f, w, h);
+            DistanceTransform.computeInto(f, w, h, scratch, nearest, squared);
+            for (int p = 0; p < f.length; p++) {
+                assertEquals(dt.nearest(p), nearest[p], "nearest feature of pixel " + p);
+                long expected = Math.min(dt.squaredDistance(p), Integer.MAX_VALUE);
+                assertEquals(expected, squared[p], "squared distance of pixel " + p);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> DistanceTransform.computeInto(
+                new boolean[100], 10, 10, new int[99], new int[100], new int[100]));
     }
 
     @TestFactory
