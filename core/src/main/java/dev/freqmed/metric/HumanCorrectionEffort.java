@@ -37,15 +37,21 @@ public final class HumanCorrectionEffort extends SaliencyMetric {
 
     /** The HCE of one pair. */
     public static double compute(SaliencyPair pair) {
+        return compute(pair, new Workspace());
+    }
+
+    /** The HCE of one pair, with reused scratch arrays. */
+    static double compute(SaliencyPair pair, Workspace ws) {
         int w = pair.width();
         int h = pair.height();
         int n = pair.size();
         boolean[] gt = pair.gt();
         double[] p = pair.pred();
         boolean[] skel = Skeleton.skeletonize(gt, w, h);
-        byte[] gtB = new byte[n];
-        byte[] predB = new byte[n];
-        byte[] skelB = new byte[n];
+        // Scratch arrays may be longer than n; OpenCV copies only the n bytes of each matrix.
+        byte[] gtB = ws.bytes(0, n);
+        byte[] predB = ws.bytes(1, n);
+        byte[] skelB = ws.bytes(2, n);
         for (int i = 0; i < n; i++) {
             gtB[i] = (byte) (gt[i] ? 1 : 0);
             predB[i] = (byte) (p[i] > 0.5 ? 1 : 0);
@@ -88,8 +94,8 @@ public final class HumanCorrectionEffort extends SaliencyMetric {
             Mat condFp = or(tp, fnR, owned);
             Mat condFn = sub(ones, or(or(tp, fpR, owned), fnR, owned), owned);
             long total = 0;
-            total += effort(fpR, condFp, w, h, kernel, owned);
-            total += effort(fnR, condFn, w, h, kernel, owned);
+            total += effort(fpR, condFp, w, h, kernel, owned, ws);
+            total += effort(fnR, condFn, w, h, kernel, owned, ws);
             return total;
         } finally {
             for (Mat m : owned) {
@@ -119,14 +125,15 @@ public final class HumanCorrectionEffort extends SaliencyMetric {
 
     /** Control points of the conditional boundaries plus untouched regions of one error mask. */
     private static long effort(Mat maskMat, Mat condition, int w, int h, Mat kernel,
-                               List<Mat> owned) {
+                               List<Mat> owned, Workspace ws) {
         int n = w * h;
         if (Core.countNonZero(maskMat) == 0) {
             return 0;
         }
         Mat condDilated = newMat(owned);
         Imgproc.dilate(condition, condDilated, kernel);
-        byte[] cond = bytes(condDilated, n);
+        byte[] cond = ws.bytes(3, n);
+        condDilated.get(0, 0, cond);
         List<MatOfPoint> contours = new ArrayList<>();
         Mat hierarchy = newMat(owned);
         Imgproc.findContours(maskMat, contours, hierarchy, Imgproc.RETR_TREE,
@@ -134,13 +141,14 @@ public final class HumanCorrectionEffort extends SaliencyMetric {
         owned.addAll(contours);
         Mat labels = newMat(owned);
         int count = Imgproc.connectedComponents(maskMat, labels, 8, CvType.CV_32S);
-        int[] lab = new int[n];
+        int[] lab = ws.ints(0, n);
         labels.get(0, 0, lab);
         boolean[] independent = new boolean[count];
         for (int i = 1; i < count; i++) {
             independent[i] = true;
         }
-        int[] visited = new int[n];
+        int[] visited = ws.ints(1, n);
+        Arrays.fill(visited, 0, n, 0);
         List<int[]> boundaries = new ArrayList<>();
         for (MatOfPoint contour : contours) {
             int len = (int) contour.total();
@@ -225,12 +233,6 @@ public final class HumanCorrectionEffort extends SaliencyMetric {
         Mat m = new Mat();
         owned.add(m);
         return m;
-    }
-
-    private static byte[] bytes(Mat m, int n) {
-        byte[] b = new byte[n];
-        m.get(0, 0, b);
-        return b;
     }
 
     @Override

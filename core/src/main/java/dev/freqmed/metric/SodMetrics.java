@@ -68,7 +68,7 @@ public final class SodMetrics implements Metric<GrayImage, GrayImage> {
         return new ImageResult(MeanAbsoluteError.compute(pair, ws),
                 StructureMeasure.compute(pair, ws),
                 WeightedFMeasure.compute(pair, ws), EnhancedAlignmentMeasure.adaptive(pair),
-                FMeasure.adaptive(pair), HumanCorrectionEffort.compute(pair),
+                FMeasure.adaptive(pair), HumanCorrectionEffort.compute(pair, ws),
                 EnhancedAlignmentMeasure.curve(hist, pair.foreground(), pair.size()),
                 f[0], f[1], f[2]);
     }

@@ -10,6 +10,7 @@ final class Workspace {
 
     private final double[][] doubles = new double[3][];
     private final int[][] ints = new int[3][];
+    private final byte[][] bytes = new byte[4][];
 
     /** Double array {@code slot} (0..2) with at least {@code n} entries, contents undefined. */
     double[] doubles(int slot, int n) {
@@ -27,6 +28,16 @@ final class Workspace {
         if (a == null || a.length < n) {
             a = new int[n];
             ints[slot] = a;
+        }
+        return a;
+    }
+
+    /** Byte array {@code slot} (0..3) with at least {@code n} entries, contents undefined. */
+    byte[] bytes(int slot, int n) {
+        byte[] a = bytes[slot];
+        if (a == null || a.length < n) {
+            a = new byte[n];
+            bytes[slot] = a;
         }
         return a;
     }
