@@ -47,15 +47,14 @@ public final class HumanCorrectionEffort extends SaliencyMetric {
         int n = pair.size();
         boolean[] gt = pair.gt();
         double[] p = pair.pred();
-        boolean[] skel = Skeleton.skeletonize(gt, w, h);
         // Scratch arrays may be longer than n; OpenCV copies only the n bytes of each matrix.
         byte[] gtB = ws.bytes(0, n);
         byte[] predB = ws.bytes(1, n);
         byte[] skelB = ws.bytes(2, n);
+        Skeleton.skeletonizeInto(gt, w, h, ws.bytes(3, Skeleton.workSize(w, h)), skelB);
         for (int i = 0; i < n; i++) {
             gtB[i] = (byte) (gt[i] ? 1 : 0);
             predB[i] = (byte) (p[i] > 0.5 ? 1 : 0);
-            skelB[i] = (byte) (skel[i] ? 1 : 0);
         }
         List<Mat> owned = new ArrayList<>();
         Mat kernel = Imgproc.getStructuringElement(Imgproc.MORPH_CROSS, new Size(3, 3));

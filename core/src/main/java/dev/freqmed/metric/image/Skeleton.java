@@ -43,19 +43,56 @@ public final class Skeleton {
             throw new IllegalArgumentException("expected " + width * height + " flags for "
                     + width + "x" + height + ", found " + mask.length);
         }
+        byte[] bytes = new byte[width * height];
+        skeletonizeInto(mask, width, height, new byte[workSize(width, height)], bytes);
+        boolean[] out = new boolean[width * height];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = bytes[i] != 0;
+        }
+        return out;
+    }
+
+    /** Length of the working array {@link #skeletonizeInto} needs for an image size. */
+    public static int workSize(int width, int height) {
+        return 2 * (width + 2) * (height + 2);
+    }
+
+    /**
+     * Thins a binary image into caller-supplied arrays (which may be reused between images and
+     * be longer than needed).
+     *
+     * @param mask   {@code height * width} row-major flags, {@code true} = foreground
+     * @param work   working array of at least {@link #workSize} entries
+     * @param out    receives the skeleton as row-major 0/1 bytes in its first
+     *               {@code width * height} entries
+     * @throws IllegalArgumentException if an array is too short for the size
+     */
+    public static void skeletonizeInto(boolean[] mask, int width, int height, byte[] work,
+                                       byte[] out) {
+        if (mask.length != width * height || work.length < workSize(width, height)
+                || out.length < width * height) {
+            throw new IllegalArgumentException("expected " + width * height + " flags, a working "
+                    + "array of at least " + workSize(width, height) + " and an output of at least "
+                    + width * height + " bytes for " + width + "x" + height + ", found "
+                    + mask.length + ", " + work.length + " and " + out.length);
+        }
         int pw = width + 2;
         int ph = height + 2;
-        byte[] cur = new byte[pw * ph];
+        int padded = pw * ph;
+        // work[0 .. padded-1]: the padded image; work[padded ..]: whether a pixel is listed.
+        byte[] cur = work;
+        Arrays.fill(work, 0, 2 * padded, (byte) 0);
         for (int y = 0; y < height; y++) {
+            int src = y * width;
+            int dst = (y + 1) * pw + 1;
             for (int x = 0; x < width; x++) {
-                cur[(y + 1) * pw + x + 1] = (byte) (mask[y * width + x] ? 1 : 0);
+                cur[dst + x] = (byte) (mask[src + x] ? 1 : 0);
             }
         }
         // Only foreground pixels with a background neighbour can be removed (the all-foreground
         // code 255 is never removable), so each sub-iteration examines the current border list;
         // removals are applied after the whole sub-iteration, as in the parallel reference.
         int[] offsets = {-pw - 1, -pw, -pw + 1, 1, pw + 1, pw, pw - 1, -1};
-        boolean[] listed = new boolean[pw * ph];
         int[] list = new int[1024];
         int size = 0;
         for (int y = 1; y <= height; y++) {
@@ -66,7 +103,7 @@ public final class Skeleton {
                         list = Arrays.copyOf(list, size * 2);
                     }
                     list[size++] = p;
-                    listed[p] = true;
+                    cur[padded + p] = 1;
                 }
             }
         }
@@ -100,7 +137,7 @@ public final class Skeleton {
                     if (cur[list[k]] != 0) {
                         list[w++] = list[k];
                     } else {
-                        listed[list[k]] = false;
+                        cur[padded + list[k]] = 0;
                     }
                 }
                 size = w;
@@ -108,24 +145,20 @@ public final class Skeleton {
                     int p = removedList[k];
                     for (int o : offsets) {
                         int q = p + o;
-                        if (cur[q] != 0 && !listed[q]) {
+                        if (cur[q] != 0 && cur[padded + q] == 0) {
                             if (size == list.length) {
                                 list = Arrays.copyOf(list, size * 2);
                             }
                             list[size++] = q;
-                            listed[q] = true;
+                            cur[padded + q] = 1;
                         }
                     }
                 }
             }
         }
-        boolean[] out = new boolean[width * height];
         for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                out[y * width + x] = cur[(y + 1) * pw + x + 1] != 0;
-            }
+            System.arraycopy(cur, (y + 1) * pw + 1, out, y * width, width);
         }
-        return out;
     }
 
     private static int code(byte[] c, int p, int pw) {

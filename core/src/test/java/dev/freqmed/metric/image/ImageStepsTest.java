@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -114,6 +115,34 @@ class ImageStepsTest {
         }
         assertThrows(IllegalArgumentException.class, () -> DistanceTransform.computeInto(
                 new boolean[100], 10, 10, new int[99], new int[100], new int[100]));
+    }
+
+    @Test
+    void skeletonIntoReusedArraysEqualsTheAllocatingOne() {
+        Random rnd = new Random(9);
+        byte[] work = new byte[Skeleton.workSize(60, 50)];
+        byte[] out = new byte[60 * 50];
+        Arrays.fill(work, (byte) 1);
+        Arrays.fill(out, (byte) 7);
+        int[][] sizes = {{60, 50}, {23, 31}, {12, 5}};
+        for (int[] size : sizes) {
+            int w = size[0];
+            int h = size[1];
+            boolean[] m = new boolean[w * h];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    m[y * w + x] = (x - w / 2) * (x - w / 2) + 2 * (y - h / 2) * (y - h / 2)
+                            < w * h / 4 || rnd.nextDouble() < 0.1;
+                }
+            }
+            boolean[] expected = Skeleton.skeletonize(m, w, h);
+            Skeleton.skeletonizeInto(m, w, h, work, out);
+            for (int i = 0; i < m.length; i++) {
+                assertEquals(expected[i] ? 1 : 0, out[i], "skeleton pixel " + i);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Skeleton.skeletonizeInto(
+                new boolean[100], 10, 10, new byte[Skeleton.workSize(10, 10) - 1], out));
     }
 
     @TestFactory
