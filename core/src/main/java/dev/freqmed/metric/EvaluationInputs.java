@@ -175,6 +175,7 @@ public final class EvaluationInputs {
         byte[] encoded = Files.readAllBytes(path);
         MatOfByte buf = new MatOfByte(encoded);
         Mat m = Imgcodecs.imdecode(buf, Imgcodecs.IMREAD_UNCHANGED);
+        Mat wide = new Mat();
         try {
             if (m.empty() || m.channels() != 1
                     || (m.depth() != CvType.CV_8U && m.depth() != CvType.CV_16U)) {
@@ -182,23 +183,16 @@ public final class EvaluationInputs {
             }
             int w = m.cols();
             int h = m.rows();
+            int bits = m.depth() == CvType.CV_8U ? 8 : 16;
+            // Unsigned 8/16-bit samples widen exactly to 32-bit ints; converting natively avoids
+            // a Java copy of the samples.
+            m.convertTo(wide, CvType.CV_32S);
             int[] data = new int[w * h];
-            if (m.depth() == CvType.CV_8U) {
-                byte[] b = new byte[w * h];
-                m.get(0, 0, b);
-                for (int i = 0; i < b.length; i++) {
-                    data[i] = b[i] & 0xff;
-                }
-                return new GrayImage(w, h, 8, data);
-            }
-            short[] s = new short[w * h];
-            m.get(0, 0, s);
-            for (int i = 0; i < s.length; i++) {
-                data[i] = s[i] & 0xffff;
-            }
-            return new GrayImage(w, h, 16, data);
+            wide.get(0, 0, data);
+            return new GrayImage(w, h, bits, data);
         } finally {
             m.release();
+            wide.release();
             buf.release();
         }
     }
