@@ -216,12 +216,7 @@ public final class BinaryFolderReader implements SampleSource {
         Path ip = images.get(index);
         Path mp = masks.get(index);
         FloatImage image = readImage(ip);
-        GrayImage mask;
-        try {
-            mask = ImageIo.readGray(mp);
-        } catch (IOException e) {
-            throw e;
-        }
+        GrayImage mask = ImageIo.readGray(mp);
         if (mask.width() != image.width() || mask.height() != image.height()) {
             throw new IOException(mp + ": mask is " + mask.width() + "x" + mask.height() + " but its image " + ip
                     + " is " + image.width() + "x" + image.height());

@@ -189,16 +189,12 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         DataSettings data = wrap(src, () -> Configs.convert(dataDefaults, DataSettings.class, src + ": data"));
 
         Map<String, Object> trainMap = section(top, "train", src);
-        TrainSettings train = wrap(src, () -> Configs.merge(TrainSettings.defaults(), prefixErrors(trainMap),
+        TrainSettings train = wrap(src, () -> Configs.merge(TrainSettings.defaults(), trainMap,
                 src + ": train"));
 
         Object out = top.get("output");
         Path output = Path.of(out == null ? "runs/" + arch : out.toString());
         return new TrainConfig(file, arch.toString(), preset, modelConfig, data, train, output);
-    }
-
-    private static Map<String, Object> prefixErrors(Map<String, Object> m) {
-        return m;
     }
 
     private static <T> T wrap(String src, java.util.function.Supplier<T> s) {
