@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class Fft2Test {
 
-    private static final double TOL = 1e-4;
+    private static final double TOL = 1e-5;
     private static JsonNode ref;
     private static NDManager manager;
 
