@@ -15,8 +15,8 @@ import java.util.Locale;
  * array from parts).
  *
  * <p>Complex arrays are the engine's native complex arrays ({@code complex64} for float32
- * input; float32 is the supported real type). The engine offers 1-D {@code rfft}/{@code irfft} and 2-D {@code fft2}/{@code ifft2}
- * but no {@code rfft2}/{@code irfft2}; they are composed here exactly as torch composes them:
+ * input; float32 is the supported real type). The engine offers 1-D {@code rfft}/{@code irfft}
+ * and 2-D {@code fft2}/{@code ifft2} but no {@code rfft2}/{@code irfft2}; they are composed here exactly as torch composes them:
  * {@code rfft2} is a real FFT over the last axis followed by a complex FFT over the second last
  * axis, and {@code irfft2} is a complex inverse FFT over the second last axis followed by a
  * complex-to-real inverse FFT over the last axis with explicit output length (which, as in
