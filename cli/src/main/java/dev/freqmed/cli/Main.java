@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         description = "Frequency-aware networks for medical images: train, predict, evaluate, benchmark.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            TrainCommand.class,
+            PredictCommand.class,
         })
 public final class Main implements Runnable {
 

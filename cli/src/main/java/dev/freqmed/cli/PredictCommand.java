@@ -1,0 +1,127 @@
+package dev.freqmed.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import dev.freqmed.data.BinaryFolderReader;
+import dev.freqmed.data.FloatImage;
+import dev.freqmed.infer.LoadedModel;
+import dev.freqmed.infer.Overlays;
+import dev.freqmed.infer.Predictor;
+import dev.freqmed.io.GrayImage;
+import dev.freqmed.io.ImageIo;
+import dev.freqmed.tensor.Devices;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code freqmed predict}: runs a trained model on images. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Segment images with a trained model. Writes, per image, STEM_mask.png (0/255 at the"
+                + " original size), STEM_prob.png (8-bit probability) and STEM_overlay.png.")
+final class PredictCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "Checkpoint folder (or a run folder holding model/).")
+    Path model;
+
+    @Option(names = "--input", required = true, description = "An image (PNG, JPEG, BMP, TIFF) or a folder of images.")
+    Path input;
+
+    @Option(names = "--output", required = true, description = "Output folder (must not exist unless --overwrite).")
+    Path output;
+
+    @Option(names = "--tile", defaultValue = "0", description = "Predict in square tiles of this size (0 = whole image).")
+    int tile;
+
+    @Option(names = "--overlap", defaultValue = "32", description = "Tile overlap in pixels (default: ${DEFAULT-VALUE}).")
+    int overlap;
+
+    @Option(names = "--threshold", defaultValue = "0.5", description = "Probability threshold of the mask (default: ${DEFAULT-VALUE}).")
+    double threshold;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu, gpu:N or auto.")
+    String device;
+
+    @Option(names = "--overwrite", description = "Write into an existing output folder.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Path> images = listInputs(input);
+        if (Files.exists(output) && !overwrite && TrainCommand.hasContent(output)) {
+            throw new IllegalArgumentException(output + ": output folder already exists; use --overwrite to write into it");
+        }
+        Device dev = Devices.parse(device, Engine.getEngine("PyTorch"));
+        try (LoadedModel m = LoadedModel.load(model, dev, null)) {
+            Files.createDirectories(output);
+            Predictor predictor = new Predictor(m, tile, tile > 0 ? Math.min(overlap, tile - 1) : 0);
+            long t0 = System.nanoTime();
+            int i = 0;
+            for (Path p : images) {
+                FloatImage img = BinaryFolderReader.readImage(p);
+                FloatImage prob = predictor.predict(img);
+                write(output, ImageIo.stem(p), img, prob, threshold);
+                i++;
+                out.println(String.format(Locale.ROOT, "[%d/%d] %s (%dx%d)", i, images.size(), p.getFileName(),
+                        img.width(), img.height()));
+                out.flush();
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            out.println(String.format(Locale.ROOT, "%d image(s) in %.1f s -> %s", images.size(), s, output));
+        }
+        return 0;
+    }
+
+    /** Writes the mask, probability map and overlay of one image. */
+    static void write(Path dir, String stem, FloatImage img, FloatImage prob, double threshold) throws IOException {
+        int n = prob.height() * prob.width();
+        int[] mask = new int[n];
+        int[] p8 = new int[n];
+        float[] bin = new float[n];
+        for (int k = 0; k < n; k++) {
+            float v = prob.data()[k];
+            mask[k] = v > threshold ? 255 : 0;
+            bin[k] = v > threshold ? 1f : 0f;
+            p8[k] = Math.round(Math.max(0f, Math.min(1f, v)) * 255f);
+        }
+        ImageIo.writeGray8(dir.resolve(stem + "_mask.png"), new GrayImage(prob.width(), prob.height(), 8, mask));
+        ImageIo.writeGray8(dir.resolve(stem + "_prob.png"), new GrayImage(prob.width(), prob.height(), 8, p8));
+        ImageIo.writePng(dir.resolve(stem + "_overlay.png"),
+                Overlays.draw(img, new FloatImage(1, prob.height(), prob.width(), bin), null));
+    }
+
+    static List<Path> listInputs(Path input) throws IOException {
+        if (!Files.exists(input)) {
+            throw new NoSuchFileException(input.toString(), null, "input does not exist");
+        }
+        List<Path> out = new ArrayList<>();
+        if (Files.isDirectory(input)) {
+            try (Stream<Path> s = Files.list(input)) {
+                s.filter(Files::isRegularFile).filter(ImageIo::isImage).sorted().forEach(out::add);
+            }
+            if (out.isEmpty()) {
+                throw new IOException(input + ": no images (PNG, JPEG, BMP, TIFF) in this folder");
+            }
+        } else {
+            if (!ImageIo.isImage(input)) {
+                throw new IOException(input + ": not an image file (expected .png, .jpg, .jpeg, .bmp, .tif or .tiff)");
+            }
+            out.add(input);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.freqmed.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import dev.freqmed.tensor.Devices;
+import dev.freqmed.train.TrainConfig;
+import dev.freqmed.train.TrainingRun;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code freqmed train}: trains a network from a YAML config. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a network from a YAML config (see configs/). Writes model/, checkpoint/, log.csv, curves.png.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, description = "YAML config file.")
+    Path config;
+
+    @Option(names = "--resume", description = "Continue from OUTPUT/checkpoint (same optimizer state, epoch, schedule and data order).")
+    boolean resume;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu, gpu:N or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--output", description = "Run folder (overrides the config's 'output').")
+    Path output;
+
+    @Option(names = "--epochs", description = "Override train.epochs.")
+    Integer epochs;
+
+    @Option(names = "--overwrite", description = "Train into an existing run folder, replacing its results.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        TrainConfig cfg = TrainConfig.read(config);
+        if (output != null) {
+            cfg = cfg.withOutput(output);
+        }
+        if (epochs != null) {
+            TrainConfig.TrainSettings t = cfg.train();
+            cfg = cfg.withTrain(dev.freqmed.config.Configs.merge(t, java.util.Map.of("epochs", epochs), "--epochs"));
+        }
+        Path out0 = cfg.output();
+        if (!resume && !overwrite && Files.exists(out0) && hasContent(out0)) {
+            throw new IllegalArgumentException(out0 + ": run folder already exists; use --resume to continue it, "
+                    + "--overwrite to replace it, or --output for another folder");
+        }
+        Device dev = Devices.parse(device, Engine.getEngine("PyTorch"));
+        out.println("freqmed train: " + cfg.arch() + " (" + cfg.preset() + ") on " + cfg.dataRoot() + ", device "
+                + Devices.describe(dev) + ", output " + out0);
+        out.flush();
+        TrainingRun.Result r = new TrainingRun(cfg, dev, new ConsoleProgress(out)).run(resume);
+        out.println(String.format(Locale.ROOT, "best %s %.4f at epoch %d; model: %s", cfg.train().monitor(),
+                r.bestValue(), r.bestEpoch(), r.modelDir()));
+        return 0;
+    }
+
+    static boolean hasContent(Path dir) throws java.io.IOException {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isPresent();
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package dev.freqmed.train;
+
+import dev.freqmed.config.Configs;
+import dev.freqmed.data.transform.Augment;
+import dev.freqmed.model.ModelRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A training run's configuration, read from YAML:
+ *
+ * <pre>
+ * model:            # arch + preset, then any field of the system's config record
+ *   arch: frcunet
+ *   preset: cpu
+ *   inputSize: 128
+ * data:
+ *   root: testdata/ph2      # relative to the working folder, else to the config file
+ *   augmentation: standard  # none | standard | a map of Augment.Settings fields
+ * train:
+ *   epochs: 30
+ *   batchSize: 8
+ * output: runs/frcunet-ph2
+ * </pre>
+ *
+ * @param source   the config file (for messages and relative paths)
+ * @param arch     the registry name of the system
+ * @param preset   the preset the model config starts from
+ * @param model    the resolved model config record
+ * @param data     data settings
+ * @param train    optimisation settings
+ * @param output   run folder
+ */
+public record TrainConfig(Path source, String arch, String preset, Record model, DataSettings data,
+        TrainSettings train, Path output) {
+
+    private static final Set<String> TOP_KEYS = Set.of("model", "data", "train", "output");
+
+    /**
+     * Data settings.
+     *
+     * @param root         data-set folder
+     * @param trainSplit   split used for training
+     * @param valSplit     split used for validation every epoch
+     * @param testSplit    split evaluated at the end ("" to skip)
+     * @param workers      decoding threads
+     * @param augmentation augmentation settings
+     */
+    public record DataSettings(String root, String trainSplit, String valSplit, String testSplit, int workers,
+            Augment.Settings augmentation) {
+
+        /** Validates. */
+        public DataSettings {
+            if (root == null || root.isBlank()) {
+                throw new IllegalArgumentException("data.root is required");
+            }
+            if (workers < 1) {
+                throw new IllegalArgumentException("data.workers must be >= 1, found " + workers);
+            }
+        }
+    }
+
+    /**
+     * Optimisation settings (FRCU-Net reference values as defaults: Adam lr 1e-4, Keras epsilon,
+     * plateau on val_loss factor 0.1 patience 7 min_delta 1e-4, batch 12, 100 epochs).
+     *
+     * @param epochs           maximum epochs
+     * @param batchSize        samples per step
+     * @param optimizer        {@code adam} or {@code adamw}
+     * @param learningRate     initial learning rate
+     * @param beta1            Adam beta1
+     * @param beta2            Adam beta2
+     * @param epsilon          Adam epsilon
+     * @param weightDecay      weight decay (L2 for adam, decoupled for adamw)
+     * @param plateauMonitor   metric watched by the schedule ({@code val_loss}, {@code val_dice}, ...)
+     * @param plateauFactor    learning-rate multiplier on a plateau
+     * @param plateauPatience  epochs without improvement before reducing
+     * @param plateauMinDelta  smallest improvement
+     * @param minLearningRate  lower bound of the learning rate
+     * @param monitor          metric that selects the best checkpoint
+     * @param earlyStopping    epochs without improvement of {@code monitor} before stopping (0 = never)
+     * @param seed             seed of initialisation, data order, augmentation and dropout
+     */
+    public record TrainSettings(int epochs, int batchSize, String optimizer, double learningRate, double beta1,
+            double beta2, double epsilon, double weightDecay, String plateauMonitor, double plateauFactor,
+            int plateauPatience, double plateauMinDelta, double minLearningRate, String monitor, int earlyStopping,
+            long seed) {
+
+        /** Validates and names the offending key. */
+        public TrainSettings {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("train.epochs must be >= 1, found " + epochs);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("train.batchSize must be >= 1, found " + batchSize);
+            }
+            if (!List.of("adam", "adamw").contains(optimizer)) {
+                throw new IllegalArgumentException("train.optimizer must be adam or adamw, found '" + optimizer + "'");
+            }
+            if (!(learningRate > 0)) {
+                throw new IllegalArgumentException("train.learningRate must be > 0, found " + learningRate);
+            }
+            if (earlyStopping < 0) {
+                throw new IllegalArgumentException("train.earlyStopping must be >= 0, found " + earlyStopping);
+            }
+        }
+
+        /** The reference FRCU-Net recipe. */
+        public static TrainSettings defaults() {
+            return new TrainSettings(100, 12, "adam", 1e-4, 0.9, 0.999, 1e-7, 0, "val_loss", 0.1, 7, 1e-4, 0,
+                    "val_dice", 0, 42);
+        }
+
+        /** Whether larger values of metric {@code name} are better ({@code *loss} and {@code mae} are minimised). */
+        public static boolean maximizes(String name) {
+            return !(name.endsWith("loss") || name.endsWith("mae"));
+        }
+    }
+
+    /**
+     * Reads and validates a config file.
+     *
+     * @throws IOException              naming the file when it cannot be read or parsed
+     * @throws IllegalArgumentException naming the file and key for unknown keys, wrong types or
+     *                                  invalid values
+     */
+    @SuppressWarnings("unchecked")
+    public static TrainConfig read(Path file) throws IOException {
+        Map<String, Object> top = Configs.readYamlMap(file);
+        String src = file.toString();
+        for (String k : top.keySet()) {
+            if (!TOP_KEYS.contains(k)) {
+                throw new IllegalArgumentException(src + ": unknown key '" + k + "'; valid keys: data, model, output, train");
+            }
+        }
+        Object modelObj = top.get("model");
+        if (!(modelObj instanceof Map)) {
+            throw new IllegalArgumentException(src + ": 'model' must be a mapping with at least 'arch'");
+        }
+        Map<String, Object> model = new LinkedHashMap<>((Map<String, Object>) modelObj);
+        Object arch = model.remove("arch");
+        if (arch == null) {
+            throw new IllegalArgumentException(src + ": model.arch is required; valid: " + String.join(", ", ModelRegistry.names()));
+        }
+        Object presetObj = model.remove("preset");
+        String preset = presetObj == null ? "paper" : presetObj.toString();
+        ModelRegistry.Entry<?> entry = ModelRegistry.get(arch.toString());
+        Record base = entry.preset(preset);
+        Record modelConfig = wrap(src, () -> Configs.merge(base, model, src + ": model"));
+
+        Map<String, Object> dataMap = section(top, "data", src);
+        Object aug = dataMap.remove("augmentation");
+        Augment.Settings augmentation = augmentation(aug, src);
+        Map<String, Object> dataDefaults = new LinkedHashMap<>();
+        dataDefaults.put("root", null);
+        dataDefaults.put("trainSplit", "train");
+        dataDefaults.put("valSplit", "val");
+        dataDefaults.put("testSplit", "test");
+        dataDefaults.put("workers", 2);
+        dataDefaults.put("augmentation", Configs.toMap(augmentation));
+        for (String k : dataMap.keySet()) {
+            if (!dataDefaults.containsKey(k)) {
+                throw new IllegalArgumentException(src + ": unknown key 'data." + k + "'; valid keys: "
+                        + String.join(", ", new java.util.TreeSet<>(dataDefaults.keySet())));
+            }
+        }
+        dataDefaults.putAll(dataMap);
+        DataSettings data = wrap(src, () -> Configs.convert(dataDefaults, DataSettings.class, src + ": data"));
+
+        Map<String, Object> trainMap = section(top, "train", src);
+        TrainSettings train = wrap(src, () -> Configs.merge(TrainSettings.defaults(), prefixErrors(trainMap),
+                src + ": train"));
+
+        Object out = top.get("output");
+        Path output = Path.of(out == null ? "runs/" + arch : out.toString());
+        return new TrainConfig(file, arch.toString(), preset, modelConfig, data, train, output);
+    }
+
+    private static Map<String, Object> prefixErrors(Map<String, Object> m) {
+        return m;
+    }
+
+    private static <T> T wrap(String src, java.util.function.Supplier<T> s) {
+        try {
+            return s.get();
+        } catch (IllegalArgumentException e) {
+            String msg = e.getMessage();
+            throw new IllegalArgumentException(msg.startsWith(src) ? msg : src + ": " + msg, e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> top, String key, String src) {
+        Object o = top.get(key);
+        if (o == null) {
+            if ("data".equals(key)) {
+                throw new IllegalArgumentException(src + ": 'data' with at least 'root' is required");
+            }
+            return new LinkedHashMap<>();
+        }
+        if (!(o instanceof Map)) {
+            throw new IllegalArgumentException(src + ": '" + key + "' must be a mapping, found " + o);
+        }
+        return new LinkedHashMap<>((Map<String, Object>) o);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Augment.Settings augmentation(Object aug, String src) {
+        if (aug == null || "standard".equals(aug)) {
+            return Augment.Settings.standard();
+        }
+        if ("none".equals(aug) || Boolean.FALSE.equals(aug)) {
+            return Augment.Settings.none();
+        }
+        if (aug instanceof Map) {
+            return wrap(src, () -> Configs.merge(Augment.Settings.standard(), (Map<String, Object>) aug,
+                    src + ": data.augmentation"));
+        }
+        throw new IllegalArgumentException(src + ": data.augmentation must be none, standard or a mapping, found '" + aug + "'");
+    }
+
+    /** The data root, resolved against the working folder, else against the config file's folder. */
+    public Path dataRoot() {
+        Path p = Path.of(data.root());
+        if (p.isAbsolute() || Files.exists(p) || source == null || source.toAbsolutePath().getParent() == null) {
+            return p;
+        }
+        Path rel = source.toAbsolutePath().getParent().resolve(p);
+        return Files.exists(rel) ? rel : p;
+    }
+
+    /** A copy with another output folder. */
+    public TrainConfig withOutput(Path out) {
+        return new TrainConfig(source, arch, preset, model, data, train, out);
+    }
+
+    /** A copy with other train settings. */
+    public TrainConfig withTrain(TrainSettings t) {
+        return new TrainConfig(source, arch, preset, model, data, t, output);
+    }
+
+    /** The config as a YAML-ready map (what is written next to the run). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> model1 = new LinkedHashMap<>();
+        model1.put("arch", arch);
+        model1.put("preset", preset);
+        model1.putAll(Configs.toMap(model));
+        m.put("model", model1);
+        m.put("data", Configs.toMap(data));
+        m.put("train", Configs.toMap(train));
+        m.put("output", output.toString());
+        return m;
+    }
+}

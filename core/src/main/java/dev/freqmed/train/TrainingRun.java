@@ -1,0 +1,331 @@
+package dev.freqmed.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.freqmed.config.Configs;
+import dev.freqmed.data.Sample;
+import dev.freqmed.data.SampleSource;
+import dev.freqmed.data.transform.Transform;
+import dev.freqmed.io.AtomicFiles;
+import dev.freqmed.io.HostTensor;
+import dev.freqmed.io.LoadOptions;
+import dev.freqmed.io.Manifest;
+import dev.freqmed.io.ModelCheckpoint;
+import dev.freqmed.io.StateDicts;
+import dev.freqmed.model.ModelRegistry;
+import dev.freqmed.model.TaskAdapter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One training run: builds the network from a {@link TrainConfig}, trains it with validation
+ * every epoch, keeps the best checkpoint by the configured metric, stops early if configured, and
+ * can resume exactly from the last complete checkpoint.
+ *
+ * <p>Run folder layout: {@code config.yaml}, {@code log.csv}, {@code curves.png}, {@code model/}
+ * (the best checkpoint, what {@code predict} reads) and {@code checkpoint/} (the last epoch with
+ * optimizer and schedule state, what {@code --resume} reads).
+ *
+ * <p>Determinism: initialisation is seeded; the data order of epoch {@code e} and the
+ * augmentation of each sample depend only on (seed, e, position); the engine's random state
+ * (dropout) is reseeded before every step from (seed, step). A resumed run therefore continues
+ * exactly as the uninterrupted run would have.
+ */
+public final class TrainingRun {
+
+    /** Folder of the best checkpoint inside a run folder. */
+    public static final String MODEL_DIR = "model";
+    /** Folder of the last resumable checkpoint inside a run folder. */
+    public static final String CHECKPOINT_DIR = "checkpoint";
+    private static final String OPT_PREFIX = "optimizer/";
+
+    /**
+     * What a run produced.
+     *
+     * @param epochsRun     epochs completed in total (including before a resume)
+     * @param bestEpoch     epoch of the best checkpoint
+     * @param bestValue     value of the monitored metric there
+     * @param history       per-epoch metrics
+     * @param modelDir      the best checkpoint folder
+     * @param stoppedEarly  whether early stopping ended the run
+     */
+    public record Result(int epochsRun, int bestEpoch, double bestValue, List<Map<String, Double>> history,
+            Path modelDir, boolean stoppedEarly) {
+    }
+
+    /** Resumable state kept in the checkpoint manifest. */
+    record State(int epoch, long step, long optimizerSteps, double bestValue, int bestEpoch, int badEpochs,
+            PlateauScheduler.State plateau, List<Map<String, Double>> history) {
+    }
+
+    private final TrainConfig config;
+    private final Device device;
+    private final ProgressListener listener;
+
+    /**
+     * @param config   the run's configuration
+     * @param device   where to train
+     * @param listener progress receiver
+     */
+    public TrainingRun(TrainConfig config, Device device, ProgressListener listener) {
+        this.config = config;
+        this.device = device;
+        this.listener = listener == null ? ProgressListener.NONE : listener;
+    }
+
+    /**
+     * Trains.
+     *
+     * @param resume continue from {@code OUTPUT/checkpoint}
+     * @throws IOException              for unreadable data or unwritable output, naming the file
+     * @throws IllegalStateException    when the loss becomes NaN or infinite (the last good
+     *                                  checkpoint is kept; the message names the step)
+     */
+    public Result run(boolean resume) throws IOException {
+        TrainConfig.TrainSettings ts = config.train();
+        Path out = config.output();
+        Path ckptDir = out.resolve(CHECKPOINT_DIR);
+        if (resume && !Files.isDirectory(ckptDir)) {
+            throw new IOException(ckptDir + ": nothing to resume (no checkpoint folder)");
+        }
+        Files.createDirectories(out);
+        AtomicFiles.writeString(out.resolve("config.yaml"), Configs.toYaml(config.toMap()));
+
+        ModelRegistry.Entry<?> entry = ModelRegistry.get(config.arch());
+        TaskAdapter task = entry.buildTask(config.model());
+        Path root = config.dataRoot();
+        SampleSource train = task.openData(root, config.data().trainSplit());
+        SampleSource val = task.openData(root, config.data().valSplit());
+
+        Engine engine = Engine.getEngine("PyTorch");
+        engine.setRandomSeed((int) ts.seed());
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            Block net = entry.buildNetwork(config.model());
+            net.initialize(manager, DataType.FLOAT32, task.inputShape());
+            Map<String, Parameter> params = StateDicts.parameters(net);
+            for (Parameter p : params.values()) {
+                if (p.requiresGradient()) {
+                    p.getArray().setRequiresGradient(true);
+                }
+            }
+            NDManager optManager = manager.newSubManager();
+            AdamOptimizer opt = new AdamOptimizer(optManager, ts.beta1(), ts.beta2(), ts.epsilon(), ts.weightDecay(),
+                    "adamw".equals(ts.optimizer()));
+            boolean monitorMax = TrainConfig.TrainSettings.maximizes(ts.monitor());
+            PlateauScheduler plateau = new PlateauScheduler(ts.learningRate(), ts.plateauFactor(), ts.plateauPatience(),
+                    ts.plateauMinDelta(), ts.minLearningRate(), TrainConfig.TrainSettings.maximizes(ts.plateauMonitor()));
+            State state = new State(0, 0, 0, monitorMax ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, 0, 0,
+                    plateau.state(), new ArrayList<>());
+            if (resume) {
+                state = restore(ckptDir, net, opt, optManager, plateau, entry.name());
+                listener.message("resumed from " + ckptDir + " after epoch " + state.epoch());
+            }
+            Manifest baseManifest = Manifest.of(entry.name(), Configs.toMap(config.model()))
+                    .withInput(new int[] {(int) task.inputShape().get(1), (int) task.inputShape().get(2),
+                        (int) task.inputShape().get(3)}, task.normalization())
+                    .withTrainingData(root.toAbsolutePath().normalize().getFileName() + " (" + train.size()
+                            + " train / " + val.size() + " val images)");
+            Transform augmentation = config.data().augmentation().toTransform();
+            int workers = config.data().workers();
+            boolean stoppedEarly = false;
+            try (BatchLoader trainLoader = new BatchLoader(train, task, workers, ts.batchSize() * 3);
+                    BatchLoader valLoader = new BatchLoader(val, task, workers, ts.batchSize() * 3)) {
+                List<Map<String, Double>> history = new ArrayList<>(state.history());
+                long step = state.step();
+                double bestValue = state.bestValue();
+                int bestEpoch = state.bestEpoch();
+                int badEpochs = state.badEpochs();
+                for (int epoch = state.epoch() + 1; epoch <= ts.epochs(); epoch++) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new IllegalStateException("training interrupted before epoch " + epoch);
+                    }
+                    long t0 = System.nanoTime();
+                    int steps = (train.size() + ts.batchSize() - 1) / ts.batchSize();
+                    listener.epochStarted(epoch, ts.epochs(), steps);
+                    double lossSum = 0;
+                    int seen = 0;
+                    int s = 0;
+                    ParameterStore ps = new ParameterStore(manager, false);
+                    for (List<Sample> batch : trainLoader.batches(
+                            BatchLoader.order(train.size(), ts.seed(), epoch, true), ts.batchSize(), augmentation,
+                            ts.seed(), epoch)) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw new IllegalStateException("training interrupted at step " + step);
+                        }
+                        long ts0 = System.nanoTime();
+                        step++;
+                        s++;
+                        engine.setRandomSeed((int) BatchLoader.mix(ts.seed(), step, 7));
+                        float lossValue;
+                        try (NDManager sub = manager.newSubManager()) {
+                            NDList inputs = task.inputs(sub, batch);
+                            NDList labels = task.labels(sub, batch);
+                            try (GradientCollector gc = engine.newGradientCollector()) {
+                                NDList outputs = net.forward(ps, inputs, true);
+                                NDArray loss = task.loss(outputs, labels);
+                                lossValue = loss.getFloat();
+                                if (!Float.isFinite(lossValue)) {
+                                    throw new IllegalStateException(String.format(Locale.ROOT,
+                                            "loss is %s at step %d (epoch %d, batch %d); training stopped, the last"
+                                            + " good checkpoint is %s (epoch %d)", lossValue, step, epoch, s,
+                                            state.epoch() > 0 || epoch > 1 ? ckptDir : "none", epoch - 1));
+                                }
+                                gc.backward(loss);
+                            }
+                            opt.update(params, plateau.lr());
+                        }
+                        lossSum += lossValue * batch.size();
+                        seen += batch.size();
+                        double ips = batch.size() / ((System.nanoTime() - ts0) / 1e9);
+                        listener.step(epoch, s, steps, lossValue, ips);
+                    }
+                    listener.validating(epoch);
+                    Map<String, Double> row = new LinkedHashMap<>();
+                    row.put("epoch", (double) epoch);
+                    row.put("train_loss", lossSum / seen);
+                    row.putAll(validate(net, task, valLoader, val.size(), ts.batchSize(), manager));
+                    row.put("lr", plateau.lr());
+                    row.put("seconds", (System.nanoTime() - t0) / 1e9);
+                    Double monitored = row.get(ts.monitor());
+                    if (monitored == null) {
+                        throw new IllegalArgumentException(config.source() + ": train.monitor '" + ts.monitor()
+                                + "' is not a tracked metric; tracked: " + String.join(", ", row.keySet()));
+                    }
+                    boolean best = monitorMax ? monitored > bestValue : monitored < bestValue;
+                    if (best) {
+                        bestValue = monitored;
+                        bestEpoch = epoch;
+                        badEpochs = 0;
+                        ModelCheckpoint.save(out.resolve(MODEL_DIR), net, baseManifest.withMetrics(row)
+                                .withExtra("epoch", epoch));
+                    } else {
+                        badEpochs++;
+                    }
+                    Double pm = row.get(ts.plateauMonitor());
+                    if (pm == null) {
+                        throw new IllegalArgumentException(config.source() + ": train.plateauMonitor '"
+                                + ts.plateauMonitor() + "' is not a tracked metric; tracked: "
+                                + String.join(", ", row.keySet()));
+                    }
+                    double before = plateau.lr();
+                    plateau.observe(pm);
+                    if (plateau.lr() < before) {
+                        listener.message(String.format(Locale.ROOT, "learning rate reduced to %.3g", plateau.lr()));
+                    }
+                    history.add(row);
+                    State now = new State(epoch, step, opt.step(), bestValue, bestEpoch, badEpochs, plateau.state(),
+                            history);
+                    saveCheckpoint(ckptDir, net, opt, baseManifest.withMetrics(row), now);
+                    writeLog(out, history);
+                    listener.epochFinished(epoch, row, best);
+                    if (ts.earlyStopping() > 0 && badEpochs >= ts.earlyStopping()) {
+                        listener.message("early stopping: " + ts.monitor() + " did not improve for " + badEpochs
+                                + " epochs (best " + String.format(Locale.ROOT, "%.4f", bestValue) + " at epoch "
+                                + bestEpoch + ")");
+                        stoppedEarly = true;
+                        break;
+                    }
+                }
+                return new Result(history.isEmpty() ? 0 : history.get(history.size() - 1).get("epoch").intValue(),
+                        bestEpoch, bestValue, history, out.resolve(MODEL_DIR), stoppedEarly);
+            }
+        }
+    }
+
+    private Map<String, Double> validate(Block net, TaskAdapter task, BatchLoader loader, int size, int batchSize,
+            NDManager manager) {
+        TaskAdapter.Validation v = task.newValidation();
+        double lossSum = 0;
+        int seen = 0;
+        ParameterStore ps = new ParameterStore(manager, false);
+        for (List<Sample> batch : loader.batches(BatchLoader.order(size, 0, 0, false), batchSize, null, 0, 0)) {
+            try (NDManager sub = manager.newSubManager()) {
+                NDList inputs = task.inputs(sub, batch);
+                NDList labels = task.labels(sub, batch);
+                NDList outputs = net.forward(ps, inputs, false);
+                lossSum += task.loss(outputs, labels).getFloat() * batch.size();
+                seen += batch.size();
+                v.update(outputs, labels);
+            }
+        }
+        Map<String, Double> r = new LinkedHashMap<>();
+        r.put("val_loss", lossSum / seen);
+        v.result().forEach((k, x) -> r.put("val_" + k, x));
+        return r;
+    }
+
+    private static void saveCheckpoint(Path dir, Block net, AdamOptimizer opt, Manifest manifest, State state)
+            throws IOException {
+        Map<String, Object> tensors = new LinkedHashMap<>(StateDicts.hostTensors(net));
+        for (Map.Entry<String, NDArray> e : opt.stateArrays().entrySet()) {
+            tensors.put(OPT_PREFIX + e.getKey(), HostTensor.fromNDArray(e.getValue()));
+        }
+        ModelCheckpoint.save(dir, tensors, manifest.withExtra("train_state", Configs.toMap(state)));
+    }
+
+    private State restore(Path dir, Block net, AdamOptimizer opt, NDManager optManager, PlateauScheduler plateau,
+            String arch) throws IOException {
+        Manifest m = ModelCheckpoint.readManifest(dir);
+        if (!arch.equals(m.architecture())) {
+            throw new IOException(dir + ": checkpoint is of architecture '" + m.architecture() + "', the config says '"
+                    + arch + "'");
+        }
+        Object st = m.extra().get("train_state");
+        if (st == null) {
+            throw new IOException(dir + ": checkpoint has no training state; it cannot be resumed");
+        }
+        State state = Configs.convert(st, State.class, dir + "/" + ModelCheckpoint.MANIFEST);
+        Map<String, HostTensor> all = ModelCheckpoint.readWeights(dir);
+        Map<String, HostTensor> model = new LinkedHashMap<>();
+        Map<String, NDArray> optState = new LinkedHashMap<>();
+        for (Map.Entry<String, HostTensor> e : all.entrySet()) {
+            if (e.getKey().startsWith(OPT_PREFIX)) {
+                optState.put(e.getKey().substring(OPT_PREFIX.length()), e.getValue().toNDArray(optManager));
+            } else {
+                model.put(e.getKey(), e.getValue());
+            }
+        }
+        StateDicts.load(net, model, LoadOptions.strictDefaults());
+        opt.restore(optState, state.optimizerSteps());
+        for (NDArray a : optState.values()) {
+            a.close();
+        }
+        plateau.restore(state.plateau());
+        return state;
+    }
+
+    /** Writes {@code log.csv} and {@code curves.png} from the history. */
+    static void writeLog(Path out, List<Map<String, Double>> history) throws IOException {
+        Set<String> cols = new LinkedHashSet<>();
+        for (Map<String, Double> row : history) {
+            cols.addAll(row.keySet());
+        }
+        StringBuilder sb = new StringBuilder(String.join(",", cols)).append('\n');
+        for (Map<String, Double> row : history) {
+            List<String> vals = new ArrayList<>();
+            for (String c : cols) {
+                Double v = row.get(c);
+                vals.add(v == null ? "" : c.equals("epoch") ? String.valueOf(v.intValue()) : String.format(Locale.ROOT, "%.6g", v));
+            }
+            sb.append(String.join(",", vals)).append('\n');
+        }
+        AtomicFiles.writeString(out.resolve("log.csv"), sb.toString());
+        Curves.write(out.resolve("curves.png"), history);
+    }
+}
