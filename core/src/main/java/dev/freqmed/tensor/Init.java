@@ -1,8 +1,8 @@
 package dev.freqmed.tensor;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -218,10 +218,14 @@ public final class Init {
     }
 
     private static void overwrite(NDArray target, Initializer init) {
-        try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
-            NDArray values = init.initialize(scratch, target.getShape(), DataType.FLOAT32);
-            NDArray cast = values.toType(target.getDataType(), false);
-            target.set(cast.toByteBuffer());
+        // Values are drawn on the host, then copied in place on the parameter's own device
+        // (an indexed assignment, which unlike set(Buffer) is not limited to CPU arrays).
+        try (NDManager scratch = target.getManager().newSubManager()) {
+            NDArray values = init.initialize(scratch, target.getShape(), target.getDataType());
+            if (!values.getDevice().equals(target.getDevice())) {
+                values = values.toDevice(target.getDevice(), false);
+            }
+            target.set(new NDIndex("..."), values);
         }
     }
 
