@@ -70,6 +70,10 @@ public final class Init {
     /**
      * Keras {@code he_normal}: truncated normal with mean 0 and
      * {@code stddev = sqrt(2 / fanIn) / 0.87962566103423978}, values beyond 2 stddev redrawn.
+     * This is {@code VarianceScaling(2, "fan_in", "truncated_normal")} of Keras 2.2.3 and later
+     * (and tf.keras), whose correction factor makes the standard deviation after truncation
+     * {@code sqrt(2 / fanIn)}; Keras 2.2.2 and earlier drew with {@code sqrt(2 / fanIn)} before
+     * truncation.
      *
      * @param rng seeded source of randomness
      * @return the initialiser
