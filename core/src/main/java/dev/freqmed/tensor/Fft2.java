@@ -15,15 +15,15 @@ import java.util.Locale;
  * array from parts).
  *
  * <p>Complex arrays are the engine's native complex arrays ({@code complex64} for float32
- * input; float32 is the supported real type). The engine offers 1-D {@code rfft}/{@code irfft} and 2-D {@code fft2}/{@code ifft2}
- * but no {@code rfft2}/{@code irfft2}; they are composed here exactly as torch composes them:
- * {@code rfft2} is a real FFT over the last axis followed by a complex FFT over the second last
- * axis, and {@code irfft2} is a complex inverse FFT over the second last axis followed by a
- * complex-to-real inverse FFT over the last axis with explicit output length (which, as in
- * torch, crops or zero-pads the input to {@code w / 2 + 1} bins and ignores the imaginary parts
- * of the zero and Nyquist bins). The engine's transforms are unnormalised forward and
- * {@code 1/n} inverse ({@code "backward"}); the other norms rescale the result. All operations
- * are recorded by autograd.
+ * input; float32 is the supported real type). The engine offers 1-D {@code rfft}/{@code irfft}
+ * and 2-D {@code fft2}/{@code ifft2} but no {@code rfft2}/{@code irfft2}; they are composed
+ * here as torch composes them. {@code rfft2} is a real FFT over the last axis followed by a
+ * complex FFT over the second last axis. {@code irfft2} is a complex inverse FFT over the
+ * second last axis followed by a complex-to-real inverse FFT over the last axis with an explicit
+ * output length, which, as in torch, crops or zero-pads the input to {@code w / 2 + 1} bins and
+ * ignores the imaginary parts of the zero and Nyquist bins. The engine's transforms are
+ * unnormalised forward and {@code 1/n} inverse ({@code "backward"}); the other norms rescale
+ * the result. All operations are recorded by autograd.
  *
  * <p>Note that {@code NDArray.real()} is torch's {@code view_as_real} (it appends an axis of
  * size 2), not the real part; use {@link #realPart(NDArray)} for the latter.

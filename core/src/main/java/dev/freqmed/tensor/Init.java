@@ -1,8 +1,8 @@
 package dev.freqmed.tensor;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -70,6 +70,10 @@ public final class Init {
     /**
      * Keras {@code he_normal}: truncated normal with mean 0 and
      * {@code stddev = sqrt(2 / fanIn) / 0.87962566103423978}, values beyond 2 stddev redrawn.
+     * This is {@code VarianceScaling(2, "fan_in", "truncated_normal")} of Keras 2.2.3 and later
+     * (and tf.keras), whose correction factor makes the standard deviation after truncation
+     * {@code sqrt(2 / fanIn)}; Keras 2.2.2 and earlier drew with {@code sqrt(2 / fanIn)} before
+     * truncation.
      *
      * @param rng seeded source of randomness
      * @return the initialiser
@@ -218,10 +222,14 @@ public final class Init {
     }
 
     private static void overwrite(NDArray target, Initializer init) {
-        try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
-            NDArray values = init.initialize(scratch, target.getShape(), DataType.FLOAT32);
-            NDArray cast = values.toType(target.getDataType(), false);
-            target.set(cast.toByteBuffer());
+        // Values are drawn on the host, then copied in place on the parameter's own device
+        // (an indexed assignment, which unlike set(Buffer) is not limited to CPU arrays).
+        try (NDManager scratch = target.getManager().newSubManager()) {
+            NDArray values = init.initialize(scratch, target.getShape(), target.getDataType());
+            if (!values.getDevice().equals(target.getDevice())) {
+                values = values.toDevice(target.getDevice(), false);
+            }
+            target.set(new NDIndex("..."), values);
         }
     }
 

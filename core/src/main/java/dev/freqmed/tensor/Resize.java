@@ -96,6 +96,32 @@ public final class Resize {
     }
 
     /**
+     * Resizes to the spatial size of another array, as {@code F.interpolate(x,
+     * size=like.shape[-2:], ...)}.
+     *
+     * @param x input of shape {@code (N, C, H, W)}
+     * @param like array whose last two axes give the output size
+     * @param mode interpolation kernel
+     * @param alignCorners torch's {@code align_corners}
+     * @return the resized array
+     * @throws IllegalArgumentException if {@code like} has fewer than 2 axes, or as
+     *     {@link #resize(NDArray, int, int, Mode, boolean)}
+     */
+    public static NDArray resizeLike(NDArray x, NDArray like, Mode mode, boolean alignCorners) {
+        Shape s = like.getShape();
+        if (s.dimension() < 2) {
+            throw new IllegalArgumentException(
+                    "Expected a reference array with at least 2 axes, found " + s);
+        }
+        return resize(
+                x,
+                Math.toIntExact(s.get(s.dimension() - 2)),
+                Math.toIntExact(s.get(s.dimension() - 1)),
+                mode,
+                alignCorners);
+    }
+
+    /**
      * Resizes by a scale factor, like {@code F.interpolate(x, scale_factor=factor, mode=mode,
      * align_corners=alignCorners)} with torch's default {@code recompute_scale_factor=None}: the
      * output size is {@code floor(in * factor)} and, without {@code align_corners}, the source

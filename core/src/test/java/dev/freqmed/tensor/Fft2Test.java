@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class Fft2Test {
 
-    private static final double TOL = 1e-4;
+    private static final double TOL = 1e-5;
     private static JsonNode ref;
     private static NDManager manager;
 
@@ -127,7 +127,8 @@ class Fft2Test {
         assertTrue(TestData.maxAbsDiff(c.real().toFloatArray(), rebuilt.real().toFloatArray())
                 < 1e-5);
         NDArray parts = Fft2.fromParts(Fft2.realPart(c), Fft2.imagPart(c));
-        assertEquals(0.0, TestData.maxAbsDiff(c.real().toFloatArray(), parts.real().toFloatArray()));
+        assertEquals(
+                0.0, TestData.maxAbsDiff(c.real().toFloatArray(), parts.real().toFloatArray()));
         assertThrows(IllegalArgumentException.class, () -> Fft2.realPart(real("real_a")));
         assertThrows(IllegalArgumentException.class, () -> Fft2.rfft2(c));
         assertThrows(IllegalArgumentException.class, () -> Fft2.Norm.parse("none"));

@@ -120,6 +120,26 @@ class InitTest {
                 draw(Init.kerasHeNormal(new Random(43)))));
     }
 
+    private static float[] linearThroughDjl(long seed) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Linear linear = Linear.builder().setUnits(300).build();
+            linear.setInitializer(Init.kerasGlorotUniform(new Random(seed)),
+                    Parameter.Type.WEIGHT);
+            linear.initialize(manager, DataType.FLOAT32, new Shape(2, 100));
+            return linear.getParameters().get("weight").getArray().toFloatArray();
+        }
+    }
+
+    @Test
+    void worksAsDjlBlockInitializer() {
+        float[] w = linearThroughDjl(11);
+        assertEquals(300 * 100, w.length);
+        double limit = Math.sqrt(6.0 / (100 + 300));
+        assertTrue(maxAbs(w) <= limit);
+        assertEquals(limit / Math.sqrt(3), std(w), 0.03 * limit);
+        assertArrayEquals(w, linearThroughDjl(11));
+    }
+
     private static float[] initialisedNet(long seed) {
         try (NDManager manager = NDManager.newBaseManager()) {
             SequentialBlock net = new SequentialBlock()

@@ -85,6 +85,18 @@ class ResizeTest {
     }
 
     @Test
+    void resizeLikeTakesTheLastTwoAxes() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = manager.arange(0f, 24f).reshape(2, 1, 3, 4);
+            NDArray like = manager.zeros(new Shape(5, 7, 6));
+            NDArray y = Resize.resizeLike(x, like, Resize.Mode.BICUBIC, true);
+            assertEquals(new Shape(2, 1, 7, 6), y.getShape());
+            NDArray z = Resize.resize(x, 7, 6, Resize.Mode.BICUBIC, true);
+            assertEquals(0.0, TestData.maxAbsDiff(z.toFloatArray(), y.toFloatArray()));
+        }
+    }
+
+    @Test
     void interpolationRowsSumToOne() {
         for (Resize.Mode mode : Resize.Mode.values()) {
             float[] w = Resize.weights(7, 4, mode, false, 0);

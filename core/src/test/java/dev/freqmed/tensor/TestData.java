@@ -8,12 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds and reads the reference files under the repository's {@code testdata/} folder. */
-final class TestData {
+public final class TestData {
 
     private TestData() {}
 
     /** Resolves {@code testdata/<relative>} from the working directory or one of its parents. */
-    static Path path(String relative) {
+    public static Path path(String relative) {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null) {
             Path candidate = dir.resolve("testdata").resolve(relative);
@@ -25,7 +25,7 @@ final class TestData {
         throw new IllegalStateException("testdata/" + relative + " not found");
     }
 
-    static JsonNode json(String relative) {
+    public static JsonNode json(String relative) {
         try {
             return new ObjectMapper().readTree(path(relative).toFile());
         } catch (IOException e) {
@@ -33,7 +33,7 @@ final class TestData {
         }
     }
 
-    static float[] floats(JsonNode array) {
+    public static float[] floats(JsonNode array) {
         float[] out = new float[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = (float) array.get(i).asDouble();
@@ -41,7 +41,7 @@ final class TestData {
         return out;
     }
 
-    static long[] longs(JsonNode array) {
+    public static long[] longs(JsonNode array) {
         long[] out = new long[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).asLong();
@@ -50,7 +50,7 @@ final class TestData {
     }
 
     /** Largest absolute difference; fails on a length mismatch. */
-    static double maxAbsDiff(float[] expected, float[] actual) {
+    public static double maxAbsDiff(float[] expected, float[] actual) {
         if (expected.length != actual.length) {
             throw new AssertionError(
                     "length " + actual.length + " != expected " + expected.length);
