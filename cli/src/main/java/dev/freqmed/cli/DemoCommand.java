@@ -104,7 +104,10 @@ final class DemoCommand implements Callable<Integer> {
             Files.deleteIfExists(resolved);
 
             Device dev = Devices.parse(device, Engine.getEngine("PyTorch"));
-            pw.println("FreqMed demo: FRCU-Net (" + cfg.preset() + " preset, input " + cfg.model() + ")");
+            StringBuilder model = new StringBuilder();
+            Configs.toMap(cfg.model()).forEach((k, v) -> model.append(model.length() == 0 ? "" : ", ").append(k)
+                    .append('=').append(v));
+            pw.println("FreqMed demo: FRCU-Net (" + model + ")");
             pw.println("data: " + (data == null ? "bundled PH2 sample" : root) + "; device " + Devices.describe(dev)
                     + "; output " + out);
             pw.flush();
