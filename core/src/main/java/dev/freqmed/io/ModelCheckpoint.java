@@ -10,11 +10,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * FreqMed's checkpoint folder: {@code weights.safetensors} (every parameter and buffer by its
@@ -85,9 +83,9 @@ public final class ModelCheckpoint {
                 move(target, old);
             }
             move(tmp, target);
-            deleteTree(old);
+            AtomicFiles.deleteTree(old);
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
     }
 
@@ -201,7 +199,7 @@ public final class ModelCheckpoint {
             return n.startsWith(name + ".tmp-") || (complete && n.startsWith(name + ".old-"));
         })) {
             for (Path p : ds) {
-                deleteTree(p);
+                AtomicFiles.deleteTree(p);
             }
         }
     }
@@ -214,14 +212,4 @@ public final class ModelCheckpoint {
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(q);
-            }
-        }
-    }
 }

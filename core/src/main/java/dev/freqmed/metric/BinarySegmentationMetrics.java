@@ -3,6 +3,7 @@ package dev.freqmed.metric;
 import dev.freqmed.io.GrayImage;
 import dev.freqmed.metric.image.PairwiseSum;
 import java.util.Arrays;
+import java.util.function.IntPredicate;
 import java.util.List;
 
 /**
@@ -80,23 +81,8 @@ public final class BinarySegmentationMetrics implements Metric<GrayImage, GrayIm
      */
     public void updateScaled(int[] pred, int predMax, int[] truth, int truthMax) {
         check(pred.length, truth.length);
-        long itp = 0;
-        long ifp = 0;
-        long ifn = 0;
-        for (int i = 0; i < pred.length; i++) {
-            boolean p = pred[i] / (double) predMax > threshold;
-            boolean t = truth[i] / (double) truthMax > 0.5;
-            if (p) {
-                if (t) {
-                    itp++;
-                } else {
-                    ifp++;
-                }
-            } else if (t) {
-                ifn++;
-            }
-        }
-        add(itp, ifp, ifn, pred.length);
+        count(pred.length, k -> pred[k] / (double) predMax > threshold,
+                k -> truth[k] / (double) truthMax > 0.5);
     }
 
     /**
@@ -107,23 +93,7 @@ public final class BinarySegmentationMetrics implements Metric<GrayImage, GrayIm
      */
     public void update(float[] probability, int[] truth) {
         check(probability.length, truth.length);
-        long itp = 0;
-        long ifp = 0;
-        long ifn = 0;
-        for (int i = 0; i < probability.length; i++) {
-            boolean p = probability[i] > threshold;
-            boolean t = truth[i] != 0;
-            if (p) {
-                if (t) {
-                    itp++;
-                } else {
-                    ifp++;
-                }
-            } else if (t) {
-                ifn++;
-            }
-        }
-        add(itp, ifp, ifn, probability.length);
+        count(probability.length, k -> probability[k] > threshold, k -> truth[k] != 0);
     }
 
     /**
@@ -134,12 +104,17 @@ public final class BinarySegmentationMetrics implements Metric<GrayImage, GrayIm
      */
     public void updateLabels(int[] pred, int[] truth) {
         check(pred.length, truth.length);
+        count(pred.length, k -> pred[k] != 0, k -> truth[k] != 0);
+    }
+
+    /** Counts one image's confusion cells from per-pixel predicates and adds them. */
+    private void count(int pixels, IntPredicate predicted, IntPredicate positive) {
         long itp = 0;
         long ifp = 0;
         long ifn = 0;
-        for (int i = 0; i < pred.length; i++) {
-            boolean p = pred[i] != 0;
-            boolean t = truth[i] != 0;
+        for (int i = 0; i < pixels; i++) {
+            boolean p = predicted.test(i);
+            boolean t = positive.test(i);
             if (p) {
                 if (t) {
                     itp++;
@@ -150,7 +125,7 @@ public final class BinarySegmentationMetrics implements Metric<GrayImage, GrayIm
                 ifn++;
             }
         }
-        add(itp, ifp, ifn, pred.length);
+        add(itp, ifp, ifn, pixels);
     }
 
     private static void check(int a, int b) {
