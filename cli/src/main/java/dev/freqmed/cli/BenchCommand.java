@@ -12,6 +12,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.freqmed.config.Configs;
+import dev.freqmed.engine.ConvRouting;
+import dev.freqmed.engine.CpuInfo;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.model.ModelRegistry;
 import dev.freqmed.model.TaskAdapter;
@@ -65,6 +67,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu, gpu:N or auto.")
     String device;
 
+    @Option(names = "--conv-path", description = "Convolution path for this run: auto (the"
+            + " engine self-test decides), engine, padded, im2col or native (oneDNN off);"
+            + " default: FREQMED_CONV_PATH or auto.")
+    String convPath;
+
     @Override
     public Integer call() throws Exception {
         if (size <= 0 || batch <= 0 || steps <= 0) {
@@ -79,6 +86,10 @@ final class BenchCommand implements Callable<Integer> {
         Record cfg = Configs.merge(base, over, "--set");
         Engine engine = Engine.getEngine("PyTorch");
         Device dev = Devices.parse(device, engine);
+        if (convPath != null) {
+            System.setProperty("freqmed.conv.path", convPath);
+        }
+        ConvRouting routing = EngineSetup.start(spec.commandLine().getErr());
         engine.setRandomSeed(1);
         Block net = entry.buildNetwork(cfg);
         TaskAdapter task = entry.buildTask(cfg);
@@ -89,6 +100,9 @@ final class BenchCommand implements Callable<Integer> {
         json.put("config", Configs.toMap(cfg));
         json.put("input", new long[] {batch, in.get(1), size, size});
         json.put("device", Devices.describe(dev));
+        json.put("cpu", CpuInfo.read().modelName() + " (" + CpuInfo.read().vectorIsa() + ")");
+        json.put("conv_mode", routing.mode());
+        json.put("conv_routing", routing.summary());
         json.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
         json.put("interop_threads", ai.djl.pytorch.jni.JniUtils.getNumInteropThreads());
         json.put("cpu_cores", Runtime.getRuntime().availableProcessors());

@@ -102,6 +102,7 @@ final class DemoCommand implements Callable<Integer> {
             Files.deleteIfExists(resolved);
 
             Device dev = Devices.parse(device, Engine.getEngine("PyTorch"));
+            EngineSetup.start(spec.commandLine().getErr());
             StringBuilder model = new StringBuilder();
             Configs.toMap(cfg.model()).forEach((k, v) -> model.append(model.length() == 0 ? "" : ", ").append(k)
                     .append('=').append(v));

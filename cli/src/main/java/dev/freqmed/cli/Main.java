@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             WeightsCommand.class,
             ImportWeightsCommand.class,
+            DoctorCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -71,6 +71,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException(output + ": output folder already exists; use --overwrite to write into it");
         }
         Device dev = Devices.parse(device, Engine.getEngine("PyTorch"));
+        EngineSetup.start(spec.commandLine().getErr());
         try (LoadedModel m = LoadedModel.load(model, dev, null)) {
             if (size != 0) {
                 m.setInferenceSize(size);

@@ -58,6 +58,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "--overwrite to replace it, or --output for another folder");
         }
         Device dev = Devices.parse(device, Engine.getEngine("PyTorch"));
+        EngineSetup.start(spec.commandLine().getErr());
         out.println("freqmed train: " + cfg.arch() + " (" + cfg.preset() + ") on " + cfg.dataRoot() + ", device "
                 + Devices.describe(dev) + ", output " + out0);
         out.flush();

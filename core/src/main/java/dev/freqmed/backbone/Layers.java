@@ -5,6 +5,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.LayerNorm;
+import dev.freqmed.nn.RoutedConv2d;
 
 /**
  * Factories for the DJL layers the backbones and models are built from, with PyTorch's defaults
@@ -44,7 +45,7 @@ public final class Layers {
      */
     public static Conv2d conv(int out, int kh, int kw, int stride, int ph, int pw, boolean bias,
             int groups) {
-        return Conv2d.builder()
+        return RoutedConv2d.routedBuilder()
                 .setFilters(out)
                 .setKernelShape(new Shape(kh, kw))
                 .optStride(new Shape(stride, stride))

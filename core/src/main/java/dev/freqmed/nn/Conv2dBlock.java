@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import dev.freqmed.engine.Convolutions;
 
 /**
  * A 2-D convolution whose padding follows the Keras reference rather than PyTorch: TF "same"
@@ -17,7 +17,8 @@ import ai.djl.util.PairList;
  * {@code (out, in/groups, k, k)} and, when enabled, {@code bias} {@code (out)}; a depthwise
  * convolution has {@code groups = in = out}.
  *
- * <p>Input {@code (N, in, H, W)}, output {@code (N, out, H', W')}.
+ * <p>Input {@code (N, in, H, W)}, output {@code (N, out, H', W')}. The convolution itself goes
+ * through {@link Convolutions}, on the path the engine self-test chose for this machine.
  */
 public final class Conv2dBlock extends AbstractBlock {
 
@@ -108,8 +109,8 @@ public final class Conv2dBlock extends AbstractBlock {
         }
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
-        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), convPad,
-                new Shape(dilation, dilation), groups);
+        return new NDList(Convolutions.conv2d(x, w, b, new Shape(stride, stride), convPad,
+                new Shape(dilation, dilation), groups));
     }
 
     private int[] pads(long size) {

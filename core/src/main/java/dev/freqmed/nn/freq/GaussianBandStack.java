@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.freqmed.engine.Convolutions;
 
 /**
  * A non-decimated difference-of-Gaussians band stack (FRCU-Net spec §3.1–3.2; reference:
@@ -148,8 +148,8 @@ public final class GaussianBandStack extends AbstractBlock {
             NDArray w = ps.getValue(kernels[i], x.getDevice(), training).stopGradient();
             w.attach(x.getManager());
             // Zero padding "same" (spec §3.1): borders lose Gaussian mass, as in the reference.
-            NDArray g = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(pad, pad),
-                    new Shape(1, 1), channels).singletonOrThrow();
+            NDArray g = Convolutions.conv2d(x, w, null, new Shape(1, 1), new Shape(pad, pad),
+                    new Shape(1, 1), channels);
             NDArray band = previous.sub(g);
             band.setName("L" + (i + 1));
             bands.add(band);

@@ -1,0 +1,44 @@
+package dev.freqmed.cli;
+
+import ai.djl.engine.Engine;
+import dev.freqmed.engine.ConvRouter;
+import dev.freqmed.engine.ConvRouting;
+import dev.freqmed.engine.CpuInfo;
+import dev.freqmed.engine.EngineSelfTest;
+import dev.freqmed.engine.NativeEngine;
+import java.io.PrintWriter;
+
+/**
+ * Starts the engine for a command: hides libtorch's own warnings (unless {@code FREQMED_DEBUG}
+ * is set), decides the convolution routing (running the self-test the first time on a machine)
+ * and says once, on standard error, which engine and paths this run uses.
+ */
+final class EngineSetup {
+
+    private EngineSetup() {
+    }
+
+    /**
+     * Prepares the engine and prints one line about it.
+     *
+     * @param err where the line goes
+     * @return the routing in force
+     */
+    static ConvRouting start(PrintWriter err) {
+        Engine.getEngine("PyTorch");
+        if (System.getenv("FREQMED_DEBUG") == null) {
+            NativeEngine.setLogLevel(NativeEngine.LOG_ERROR);
+        }
+        if ("auto".equals(ConvRouter.configuredMode()) && EngineSelfTest.cached().isEmpty()) {
+            err.println("engine: checking the convolution kernels on this CPU (once per machine"
+                    + " and engine version) ...");
+            err.flush();
+        }
+        ConvRouting r = ConvRouter.routing();
+        err.println("engine: " + EngineSelfTest.engineDescription() + " on "
+                + CpuInfo.read().modelName() + "; convolutions: " + r.summary()
+                + (r.allEngine() && !r.nativeOnly() ? "" : " [" + r.reason() + "]"));
+        err.flush();
+        return r;
+    }
+}

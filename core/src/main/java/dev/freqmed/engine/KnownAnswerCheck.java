@@ -1,0 +1,177 @@
+package dev.freqmed.engine;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Known-answer checks of one convolution path: forward output, input gradient (backward-data),
+ * weight and bias gradients (backward-weights) of {@code sum(conv(x, w, b) * g)} for seeded random
+ * {@code x, w, b, g}, against the same computation in float64 on ATen's own kernels (oneDNN has no
+ * float64 convolution, so the reference never reaches the kernels under test). Before each run on
+ * the path the allocator's free memory is filled with NaN, so a kernel that reads memory it did
+ * not write shows it.
+ */
+public final class KnownAnswerCheck {
+
+    /** Largest accepted {@code max|got - ref| / max|ref|}; float32 rounding stays near 1e-6. */
+    public static final double TOLERANCE = 1e-4;
+
+    /** Runs per case, each with fresh random data. */
+    static final int REPEATS = 2;
+
+    private KnownAnswerCheck() {
+    }
+
+    /** What a case run found: the worst relative error and where. */
+    record Outcome(double error, String where) {
+    }
+
+    /**
+     * Checks every case of a class on a path.
+     *
+     * @param root   the manager to work under
+     * @param c      the class
+     * @param path   the path
+     * @param inject test hook: {@code wrong} corrupts each result before comparing, anything
+     *               else (or null) nothing
+     * @return the verdict
+     */
+    public static TaskResult checkClass(NDManager root, ConvClass c, ConvPath path,
+            String inject) {
+        long t0 = System.nanoTime();
+        double worst = 0;
+        String where = "";
+        int runs = 0;
+        long seed = 1000L * c.ordinal();
+        for (ConvCase cs : ConvCase.forClass(c)) {
+            for (int rep = 0; rep < REPEATS; rep++) {
+                Outcome o = check(root, cs, path, seed++, "wrong".equals(inject));
+                runs++;
+                if (!(o.error <= worst)) { // NaN-safe: a NaN error always becomes the worst
+                    worst = o.error;
+                    where = cs + " " + o.where;
+                }
+            }
+        }
+        boolean ok = worst <= TOLERANCE;
+        return new TaskResult(c.name(), path.name(), ok ? "pass" : "fail",
+                Double.isNaN(worst) ? Double.POSITIVE_INFINITY : worst, where, runs,
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Checks one case once.
+     *
+     * @param root   manager
+     * @param cs     the case
+     * @param path   the path under test
+     * @param seed   random seed of the data
+     * @param corrupt test hook: corrupt the path's input gradient before comparing
+     * @return the worst relative error over the four results and which one it was
+     */
+    static Outcome check(NDManager root, ConvCase cs, ConvPath path, long seed,
+            boolean corrupt) {
+        try (NDManager m = root.newSubManager()) {
+            Random r = new Random(seed);
+            int g = cs.groups();
+            float[] x = random(r, cs.n() * cs.ci() * cs.h() * cs.w());
+            float[] w = random(r, cs.co() * (cs.ci() / g) * cs.kh() * cs.kw());
+            float[] b = random(r, cs.co());
+            float[] gy = random(r, cs.n() * cs.co() * cs.outH() * cs.outW());
+            float[][] ref = run(m, cs, ConvPath.ENGINE, DataType.FLOAT64, x, w, b, gy);
+            poison(m);
+            float[][] got = run(m, cs, path, DataType.FLOAT32, x, w, b, gy);
+            if (corrupt) {
+                got[1][got[1].length / 2] += 1f + Math.abs(got[1][got[1].length / 2]);
+            }
+            String[] names = {"forward", "backward-data", "backward-weights", "backward-bias"};
+            double worst = 0;
+            String where = names[0];
+            for (int i = 0; i < 4; i++) {
+                double e = relativeError(got[i], ref[i]);
+                if (!(e <= worst)) {
+                    worst = e;
+                    where = names[i];
+                }
+            }
+            return new Outcome(worst, where + String.format(Locale.ROOT, " (%.2g)", worst));
+        }
+    }
+
+    /** {@code max|got - ref| / max|ref|}; NaN when {@code got} holds a NaN or infinity. */
+    static double relativeError(float[] got, float[] ref) {
+        double diff = 0;
+        double scale = 1e-30;
+        for (int i = 0; i < ref.length; i++) {
+            if (!Float.isFinite(got[i])) {
+                return Double.NaN;
+            }
+            diff = Math.max(diff, Math.abs((double) got[i] - ref[i]));
+            scale = Math.max(scale, Math.abs(ref[i]));
+        }
+        return diff / scale;
+    }
+
+    /** Returns {y, dx, dw, db} as float arrays, dx in the input's logical NCHW order. */
+    private static float[][] run(NDManager parent, ConvCase cs, ConvPath path, DataType type,
+            float[] xs, float[] ws, float[] bs, float[] gys) {
+        try (NDManager m = parent.newSubManager()) {
+            Shape xShape = cs.channelsLast()
+                    ? new Shape(cs.n(), cs.h(), cs.w(), cs.ci())
+                    : new Shape(cs.n(), cs.ci(), cs.h(), cs.w());
+            NDArray xl = m.create(xs, xShape).toType(type, false);
+            NDArray w = m.create(ws, new Shape(cs.co(), cs.ci() / cs.groups(), cs.kh(), cs.kw()))
+                    .toType(type, false);
+            NDArray b = m.create(bs, new Shape(cs.co())).toType(type, false);
+            NDArray gy = m.create(gys, new Shape(cs.n(), cs.co(), cs.outH(), cs.outW()))
+                    .toType(type, false);
+            xl.setRequiresGradient(true);
+            w.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            NDArray y;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray x = cs.channelsLast() ? xl.transpose(0, 3, 1, 2) : xl;
+                y = Convolutions.conv2d(path, x, w, b, new Shape(cs.stride(), cs.stride()),
+                        new Shape(cs.pad(), cs.pad()), new Shape(cs.dilation(), cs.dilation()),
+                        cs.groups());
+                gc.backward(y.mul(gy).sum());
+            }
+            NDArray dx = xl.getGradient();
+            if (cs.channelsLast()) {
+                dx = dx.transpose(0, 3, 1, 2);
+            }
+            return new float[][] {host(y), host(dx), host(w.getGradient()),
+                host(b.getGradient())};
+        }
+    }
+
+    private static float[] host(NDArray a) {
+        return Convolutions.contiguous(a).toType(DataType.FLOAT32, false).toFloatArray();
+    }
+
+    private static float[] random(Random r, int size) {
+        float[] v = new float[size];
+        for (int i = 0; i < size; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    /**
+     * Fills freed engine memory with NaN bit patterns: arrays of many sizes are filled and
+     * released, so the allocator hands that memory to the next kernel's workspaces.
+     */
+    static void poison(NDManager parent) {
+        try (NDManager m = parent.newSubManager()) {
+            for (int size = 16; size <= (1 << 21); size *= 2) {
+                m.full(new Shape(size), Float.NaN);
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.freqmed.engine;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The process that runs the known-answer checks: a kernel under test may crash the process that
+ * runs it, so {@link EngineSelfTest} starts this in a child JVM and reads its progress.
+ *
+ * <p>Arguments: tasks {@code CLASS:PATH}. Output, one line each, flushed at once:
+ * {@code BEGIN CLASS:PATH}, then {@code END {json TaskResult}}, and {@code DONE} at the end. The
+ * system property {@code freqmed.selftest.inject} ({@code CLASS:PATH=wrong|crash;...}) corrupts
+ * results or kills the process at a task, to test the decision logic.
+ */
+public final class SelfTestChild {
+
+    private SelfTestChild() {
+    }
+
+    /**
+     * Entry point of the child process.
+     *
+     * @param args the tasks
+     * @throws Exception when the engine cannot start (the parent reports the output)
+     */
+    public static void main(String[] args) throws Exception {
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        Map<String, String> inject = parseInject(System.getProperty("freqmed.selftest.inject"));
+        ObjectMapper json = new ObjectMapper();
+        Engine engine = Engine.getEngine("PyTorch");
+        NativeEngine.setLogLevel(NativeEngine.LOG_ERROR);
+        try (NDManager root = engine.newBaseManager()) {
+            for (String task : args) {
+                String[] cp = task.split(":");
+                ConvClass c = ConvClass.valueOf(cp[0]);
+                ConvPath p = ConvPath.valueOf(cp[1]);
+                out.println("BEGIN " + task);
+                String injected = inject.get(task);
+                if ("crash".equals(injected)) {
+                    Runtime.getRuntime().halt(136); // as a SIGFPE would end it
+                }
+                TaskResult r = KnownAnswerCheck.checkClass(root, c, p, injected);
+                out.println("END " + json.writeValueAsString(r));
+            }
+        }
+        out.println("DONE");
+        out.flush();
+        System.exit(0);
+    }
+
+    static Map<String, String> parseInject(String spec) {
+        Map<String, String> m = new HashMap<>();
+        if (spec == null || spec.isBlank()) {
+            return m;
+        }
+        for (String part : spec.split(";")) {
+            String[] kv = part.trim().split("=");
+            if (kv.length == 2) {
+                m.put(kv[0].trim().toUpperCase(Locale.ROOT), kv[1].trim());
+            }
+        }
+        return m;
+    }
+}

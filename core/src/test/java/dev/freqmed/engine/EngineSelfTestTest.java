@@ -1,0 +1,52 @@
+package dev.freqmed.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the real self-test in child processes, with wrong results and a crash injected, and checks
+ * what it decides.
+ */
+class EngineSelfTestTest {
+
+    private static TaskResult find(SelfTestReport r, ConvClass c, ConvPath p) {
+        return r.tasks().stream()
+                .filter(t -> t.convClass().equals(c.name()) && t.path().equals(p.name()))
+                .findFirst().orElseThrow(() -> new AssertionError("no result for " + c + " " + p
+                        + " in " + r.tasks()));
+    }
+
+    @Test
+    void injectedWrongResultAndCrashMoveThoseClassesOffTheEnginePath() {
+        SelfTestReport r = EngineSelfTest.run(new EngineSelfTest.Options(
+                "SPATIAL:ENGINE=wrong;POINTWISE_STRIDED:ENGINE=crash", 300));
+        String all = r.tasks().stream().map(Object::toString)
+                .collect(Collectors.joining("\n"));
+        TaskResult wrong = find(r, ConvClass.SPATIAL, ConvPath.ENGINE);
+        assertEquals("fail", wrong.status(), all);
+        assertTrue(wrong.worstError() > KnownAnswerCheck.TOLERANCE, all);
+        assertTrue(wrong.worstCase().contains("backward-data"), wrong.worstCase());
+        TaskResult crash = find(r, ConvClass.POINTWISE_STRIDED, ConvPath.ENGINE);
+        assertEquals("crash", crash.status(), all);
+        assertTrue(crash.worstCase().contains("signal 8 (SIGFPE)"), crash.worstCase());
+        assertTrue(r.processes() >= 2, "a crash needs a second process: " + r.processes());
+
+        ConvRouting routing = r.routing("test");
+        assertNotEquals(ConvPath.ENGINE, routing.paths().get(ConvClass.SPATIAL));
+        assertNotEquals(ConvPath.ENGINE, routing.paths().get(ConvClass.POINTWISE_STRIDED));
+        // The classes nothing was injected into keep the path the machine computes correctly,
+        // and each chosen path passed its own checks.
+        for (ConvClass c : ConvClass.values()) {
+            ConvPath chosen = routing.paths().get(c);
+            assertTrue(find(r, c, chosen).passed(), c + " -> " + chosen + "\n" + all);
+        }
+        assertEquals(List.of(), r.tasks().stream()
+                .filter(t -> t.status().equals("crash") && !t.convClass().equals(
+                        ConvClass.POINTWISE_STRIDED.name())).toList());
+    }
+}
