@@ -83,7 +83,8 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
      * @param plateauMinDelta  smallest improvement
      * @param minLearningRate  lower bound of the learning rate
      * @param monitor          metric that selects the best checkpoint
-     * @param earlyStopping    epochs without improvement of {@code monitor} before stopping (0 = never)
+     * @param earlyStopping    epochs in which neither {@code monitor} nor the validation loss
+     *                         improved before stopping (0 = never)
      * @param seed             seed of initialisation, data order, augmentation and dropout
      * @param gradientClamp    element-wise gradient clamp before each update (0 = none; FSANet 0.5)
      * @param schedule         {@code plateau} (reduce on plateau) or {@code poly}: lr = learningRate ·

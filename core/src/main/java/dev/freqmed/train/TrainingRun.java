@@ -255,7 +255,7 @@ public final class TrainingRun {
                         badEpochs = 0;
                         ModelCheckpoint.save(out.resolve(MODEL_DIR), net, baseManifest.withMetrics(row)
                                 .withExtra("epoch", epoch));
-                    } else {
+                    } else if (!lossStillFalls(history, row)) {
                         badEpochs++;
                     }
                     Double pm = row.get(ts.plateauMonitor());
@@ -287,6 +287,26 @@ public final class TrainingRun {
                         bestEpoch, bestValue, history, out.resolve(MODEL_DIR), stoppedEarly);
             }
         }
+    }
+
+    /**
+     * Whether this epoch's validation loss is the lowest so far. Early stopping does not count
+     * such an epoch against the monitor: a network can sit at Dice 0 (no pixel above 0.5) for
+     * several epochs while its validation loss falls, and must not be stopped there.
+     */
+    static boolean lossStillFalls(List<Map<String, Double>> history, Map<String, Double> row) {
+        Double loss = row.get("val_loss");
+        if (loss == null || !Double.isFinite(loss)) {
+            return false;
+        }
+        double bestBefore = Double.POSITIVE_INFINITY;
+        for (Map<String, Double> h : history) {
+            Double l = h.get("val_loss");
+            if (l != null) {
+                bestBefore = Math.min(bestBefore, l);
+            }
+        }
+        return loss < bestBefore;
     }
 
     private Map<String, Double> validate(Block net, TaskAdapter task, BatchLoader loader, int size, int batchSize,

@@ -24,13 +24,19 @@ class TrainingRunTest {
     void tinyFrcuNetTrainsOnPh2AndItsLossFalls(@TempDir Path tmp) throws Exception {
         Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 12, 4);
         Path out = tmp.resolve("run");
-        TrainConfig cfg = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, out, 6, ""));
+        TrainConfig cfg = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, out, 20, ""));
         TrainingRun.Result r = new TrainingRun(cfg, Device.cpu(), null).run(false);
         List<Map<String, Double>> h = r.history();
-        assertEquals(6, h.size());
+        assertEquals(20, h.size());
         double first = h.get(0).get("train_loss");
-        double last = h.get(5).get("train_loss");
+        double last = h.get(19).get("train_loss");
         assertTrue(last < first * 0.8, "train loss did not fall: " + first + " -> " + last);
+        // It learnt the lesion, not only the majority class: the best checkpoint segments the
+        // held-out images with Dice well above 0 and beats predicting background everywhere.
+        Map<String, Double> best = h.get(r.bestEpoch() - 1);
+        assertTrue(best.get("val_dice") > 0.5, "best validation Dice " + best);
+        assertTrue(best.get("val_accuracy") > h.get(0).get("val_accuracy") + 0.05,
+                "accuracy no better than the majority class: " + best);
         for (String f : List.of("config.yaml", "log.csv", "curves.png", "model/manifest.json",
                 "model/weights.safetensors", "checkpoint/manifest.json")) {
             assertTrue(Files.exists(out.resolve(f)), f);
@@ -38,7 +44,17 @@ class TrainingRunTest {
         Manifest m = ModelCheckpoint.readManifest(out.resolve("model"));
         assertEquals("frcunet", m.architecture());
         assertEquals(r.bestEpoch(), ((Number) m.extra().get("epoch")).intValue());
-        assertEquals(7, Files.readAllLines(out.resolve("log.csv")).size());
+        assertEquals(21, Files.readAllLines(out.resolve("log.csv")).size());
+    }
+
+    @Test
+    void epochsWhoseValidationLossFallsDoNotCountTowardsEarlyStopping() {
+        List<Map<String, Double>> h = new ArrayList<>();
+        h.add(Map.of("val_loss", 0.64, "val_dice", 0.0));
+        h.add(Map.of("val_loss", 0.61, "val_dice", 0.0));
+        assertTrue(TrainingRun.lossStillFalls(h, Map.of("val_loss", 0.60, "val_dice", 0.0)));
+        assertTrue(!TrainingRun.lossStillFalls(h, Map.of("val_loss", 0.62, "val_dice", 0.0)));
+        assertTrue(!TrainingRun.lossStillFalls(h, Map.of("val_dice", 0.0)));
     }
 
     @Test
