@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * The paper-size network against the reference outputs stored in
  * {@code testdata/fsanet/parity-bn.safetensors}: both sides get the same {@link SeededStateDict}
  * weights, so every BatchNorm layer has non-trivial running statistics and affine terms, and run
- * in inference mode on the same 128 × 128 input.
+ * in inference mode on the same 192 × 192 input.
  */
 class FsaNetBatchNormParityTest {
 
@@ -41,7 +41,7 @@ class FsaNetBatchNormParityTest {
                 ReferenceFixture.TESTDATA.resolve("fsanet/parity-bn.safetensors"));
         double gain = Double.parseDouble(fixture.metadata().get("gain"));
         HostTensor input = fixture.tensors().get("input");
-        assertArrayEquals(new long[] {1, 3, 128, 128}, input.shape());
+        assertArrayEquals(new long[] {1, 3, 192, 192}, input.shape());
         try (NDManager m = NDManager.newBaseManager()) {
             FsaNet net = new FsaNet(FsaNetConfig.paper());
             net.initialize(m, DataType.FLOAT32, new Shape(input.shape()));
