@@ -20,16 +20,27 @@ public final class Doctor {
     /**
      * Makes sure the routing is decided, running the self-test again first when asked.
      *
-     * @param rerun run the self-test now even if a cached verdict exists (mode {@code auto} only)
+     * @param rerun run the self-test now even if a cached verdict exists; in mode {@code auto}
+     *              its verdict becomes the routing, in a forced mode it is only reported
      * @return the routing in force
      */
     public static ConvRouting prepare(boolean rerun) {
         Engine.getEngine("PyTorch");
-        if (rerun && "auto".equals(ConvRouter.configuredMode())) {
+        rerunReport = Optional.empty();
+        if (rerun) {
             SelfTestReport r = EngineSelfTest.runAndCache(EngineSelfTest.Options.defaults());
-            ConvRouter.set(r.routing("run now"), r);
+            rerunReport = Optional.of(r);
+            if ("auto".equals(ConvRouter.configuredMode())) {
+                ConvRouter.set(r.routing("run now"), r);
+            }
         }
         return ConvRouter.routing();
+    }
+
+    private static Optional<SelfTestReport> rerunReport = Optional.empty();
+
+    private static Optional<SelfTestReport> shownReport() {
+        return rerunReport.isPresent() ? rerunReport : ConvRouter.report();
     }
 
     /**
@@ -48,7 +59,7 @@ public final class Doctor {
                 + "; " + ai.djl.pytorch.jni.JniUtils.getNumThreads() + " intra-op threads");
         out.add("Mode:      " + routing.mode() + " (FREQMED_CONV_PATH / freqmed.conv.path; "
                 + "auto = the self-test decides)");
-        Optional<SelfTestReport> rep = ConvRouter.report();
+        Optional<SelfTestReport> rep = shownReport();
         if (rep.isPresent()) {
             SelfTestReport r = rep.get();
             out.add(String.format(Locale.ROOT, "Self-test: %s, %d checks in %.1f s, %d process%s"
@@ -68,7 +79,7 @@ public final class Doctor {
             out.add("  tolerance " + KnownAnswerCheck.TOLERANCE + "; reference: float64 on"
                     + " ATen's own kernels; " + KnownAnswerCheck.REPEATS + " runs per case");
         } else {
-            out.add("Self-test: not used (" + routing.reason() + ")");
+            out.add("Self-test: not used (" + routing.reason() + "; --rerun runs it anyway)");
         }
         out.add("Routing:   " + routing.summary());
         out.add("Checked shapes and the path each takes:");
@@ -98,7 +109,7 @@ public final class Doctor {
         m.put("mode", routing.mode());
         m.put("routing", routing.paths());
         m.put("reason", routing.reason());
-        m.put("self_test", ConvRouter.report().orElse(null));
+        m.put("self_test", shownReport().orElse(null));
         return m;
     }
 
