@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,14 +67,27 @@ public final class Convolutions {
      */
     public static NDArray conv2d(ConvPath path, NDArray x, NDArray weight, NDArray bias,
             Shape stride, Shape padding, Shape dilation, int groups) {
-        switch (path) {
-            case PADDED:
-                return padded(x, weight, bias, stride, padding, dilation, groups);
-            case IM2COL:
-                return im2col(x, weight, bias, stride, padding, dilation, groups);
-            default:
-                return Conv2d.conv2d(x, weight, bias, stride, padding, dilation, groups)
-                        .singletonOrThrow();
+        if (path == ConvPath.ENGINE) {
+            return Conv2d.conv2d(x, weight, bias, stride, padding, dilation, groups)
+                    .singletonOrThrow();
+        }
+        if (x.getDevice().isGpu() || JniUtils.isGradMode()) {
+            // While autograd records, temporaries stay with the input's manager: freeing their
+            // handles early was seen to corrupt the backward pass (as for ScopedForward).
+            return path == ConvPath.PADDED
+                    ? padded(x, weight, bias, stride, padding, dilation, groups)
+                    : im2col(x, weight, bias, stride, padding, dilation, groups);
+        }
+        // At inference the temporaries (zero blocks, slices, patches) live in a scope of their
+        // own and only the output goes back to the input's manager.
+        NDManager parent = x.getManager();
+        try (NDManager scope = parent.newSubManager()) {
+            x.tempAttach(scope);
+            NDArray y = path == ConvPath.PADDED
+                    ? padded(x, weight, bias, stride, padding, dilation, groups)
+                    : im2col(x, weight, bias, stride, padding, dilation, groups);
+            y.attach(parent);
+            return y;
         }
     }
 

@@ -164,12 +164,23 @@ class FsaNetTest {
             a.saveParameters(new DataOutputStream(bytes));
             FsaNet b = new FsaNet(FsaNetConfig.tiny());
             b.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            Map<String, Parameter> pa = StateDicts.parameters(a);
+            Map<String, Parameter> pb = StateDicts.parameters(b);
+            String key = "backbone.patch_embed1.proj.weight";
+            assertTrue(pa.get(key).getArray().sub(pb.get(key).getArray()).abs().max()
+                    .getFloat() > 0, "the two networks must differ before loading");
             b.loadParameters(m, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+            for (Map.Entry<String, Parameter> e : pa.entrySet()) {
+                assertEquals(0f, e.getValue().getArray().sub(pb.get(e.getKey()).getArray()).abs()
+                        .max().getFloat(), 0f, e.getKey());
+            }
             NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
             NDList ya = a.forward(new ParameterStore(m, false), new NDList(x), false);
             NDList yb = b.forward(new ParameterStore(m, false), new NDList(x), false);
+            // Equal weights give equal outputs up to the summation order BLAS and oneDNN pick for
+            // differently aligned buffers (not always bit-identical off the engine's own path).
             for (int i = 0; i < 5; i++) {
-                assertEquals(0f, ya.get(i).sub(yb.get(i)).abs().max().getFloat(), 0f);
+                assertEquals(0f, ya.get(i).sub(yb.get(i)).abs().max().getFloat(), 1e-4f);
             }
         }
     }
