@@ -5,9 +5,9 @@ import ai.djl.engine.Engine;
 import dev.freqmed.data.BinaryFolderReader;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.infer.LoadedModel;
-import dev.freqmed.infer.Overlays;
 import dev.freqmed.infer.Predictor;
-import dev.freqmed.io.GrayImage;
+import dev.freqmed.infer.PredictionWriter;
+import dev.freqmed.infer.SlidingWindowInferer;
 import dev.freqmed.io.ImageIo;
 import dev.freqmed.tensor.Devices;
 import java.io.IOException;
@@ -44,11 +44,21 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "Output folder (must not exist unless --overwrite).")
     Path output;
 
-    @Option(names = "--tile", defaultValue = "0", description = "Predict in square tiles of this size (0 = whole image).")
+    @Option(names = "--tile", defaultValue = "0", description = "Run the network in square windows of this"
+            + " many pixels of the working image (the image resized to --size or the model's side); a multiple"
+            + " of the network's stride. 0 = one pass over the whole image.")
     int tile;
 
-    @Option(names = "--overlap", defaultValue = "32", description = "Tile overlap in pixels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--overlap", defaultValue = "32", description = "Window overlap in pixels, at least the"
+            + " network's margin (default: ${DEFAULT-VALUE}).")
     int overlap;
+
+    @Option(names = "--tile-batch", defaultValue = "1", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
+    int tileBatch;
+
+    @Option(names = "--blend", defaultValue = "linear", description = "How overlapping windows are blended:"
+            + " linear (ramps across the overlap) or gaussian (default: ${DEFAULT-VALUE}).")
+    SlidingWindowInferer.Blending blend;
 
     @Option(names = "--threshold", defaultValue = "0.5", description = "Probability threshold of the mask (default: ${DEFAULT-VALUE}).")
     double threshold;
@@ -77,13 +87,14 @@ final class PredictCommand implements Callable<Integer> {
                 m.setInferenceSize(size);
             }
             Files.createDirectories(output);
-            Predictor predictor = new Predictor(m, tile, tile > 0 ? Math.min(overlap, tile - 1) : 0);
+            Predictor predictor = new Predictor(m, new SlidingWindowInferer(tile,
+                    tile > 0 ? Math.min(overlap, tile - 1) : 0, tileBatch, blend, null));
+            PredictionWriter writer = m.task().writer(threshold);
             long t0 = System.nanoTime();
             int i = 0;
             for (Path p : images) {
                 FloatImage img = BinaryFolderReader.readImage(p);
-                FloatImage prob = predictor.predict(img);
-                write(output, ImageIo.stem(p), img, prob, threshold);
+                writer.write(output, ImageIo.stem(p), img, predictor.run(img));
                 i++;
                 out.println(String.format(Locale.ROOT, "[%d/%d] %s (%dx%d)", i, images.size(), p.getFileName(),
                         img.width(), img.height()));
@@ -93,25 +104,6 @@ final class PredictCommand implements Callable<Integer> {
             out.println(String.format(Locale.ROOT, "%d image(s) in %.1f s -> %s", images.size(), s, output));
         }
         return 0;
-    }
-
-    /** Writes the mask, probability map and overlay of one image. */
-    static void write(Path dir, String stem, FloatImage img, FloatImage prob, double threshold) throws IOException {
-        int n = prob.height() * prob.width();
-        int[] mask = new int[n];
-        int[] p8 = new int[n];
-        float[] bin = new float[n];
-        for (int k = 0; k < n; k++) {
-            float v = prob.data()[k];
-            mask[k] = v > threshold ? 255 : 0;
-            bin[k] = v > threshold ? 1f : 0f;
-            p8[k] = Math.round(Math.max(0f, Math.min(1f, v)) * 255f);
-        }
-        ImageIo.writeGray8(dir.resolve("masks").resolve(stem + ".png"),
-                new GrayImage(prob.width(), prob.height(), 8, mask));
-        ImageIo.writeGray8(dir.resolve("prob").resolve(stem + ".png"), new GrayImage(prob.width(), prob.height(), 8, p8));
-        ImageIo.writePng(dir.resolve("overlays").resolve(stem + ".png"),
-                Overlays.draw(img, new FloatImage(1, prob.height(), prob.width(), bin), null));
     }
 
     static List<Path> listInputs(Path input) throws IOException {

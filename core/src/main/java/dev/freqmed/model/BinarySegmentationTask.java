@@ -8,11 +8,16 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.freqmed.data.BinaryFolderReader;
 import dev.freqmed.data.FloatImage;
-import dev.freqmed.data.SampleSource;
 import dev.freqmed.data.Sample;
+import dev.freqmed.data.SampleSource;
 import dev.freqmed.data.transform.Normalization;
 import dev.freqmed.data.transform.Resample;
 import dev.freqmed.data.transform.Transform;
+import dev.freqmed.infer.BinaryMaskWriter;
+import dev.freqmed.infer.Prediction;
+import dev.freqmed.infer.PredictionOutput;
+import dev.freqmed.infer.PredictionWriter;
+import dev.freqmed.infer.PreparedImage;
 import dev.freqmed.metric.BinarySegmentationMetrics;
 import dev.freqmed.metric.MetricResult;
 import java.util.LinkedHashMap;
@@ -118,17 +123,60 @@ public abstract class BinarySegmentationTask implements TaskAdapter {
         return new SegmentationValidation(this::probability);
     }
 
+    /**
+     * Resizes the whole image to the network's input size (antialiased bilinear, as in training)
+     * and normalises it with statistics of the whole image.
+     */
     @Override
-    public FloatImage predict(NDManager manager, Block network, FloatImage image) {
-        Sample prepared = prepare(new Sample("input", Map.of(Sample.IMAGE, image)), null, new Random(0));
-        try (NDManager sub = manager.newSubManager()) {
-            NDList in = inputs(sub, List.of(prepared));
-            NDList out = network.forward(new ParameterStore(sub, false), in, false);
-            NDArray p = probability(out);
-            float[] values = p.toFloatArray();
-            FloatImage small = new FloatImage(1, inputHeight, inputWidth, values);
-            return Resample.bilinearAntialias(small, image.height(), image.width());
+    public PreparedImage preprocess(FloatImage image) {
+        Sample prepared = prepare(new Sample("input", Map.of(Sample.IMAGE, image)), null,
+                new Random(0));
+        return new PreparedImage(prepared.get(Sample.IMAGE), image);
+    }
+
+    /** The foreground probability of each window, named {@code PROBABILITY}. */
+    @Override
+    public NDList forward(Block network, ParameterStore ps, NDArray windows) {
+        NDArray p = probability(network.forward(ps, new NDList(windows), false));
+        p.setName(PredictionOutput.PROBABILITY.name());
+        return new NDList(p);
+    }
+
+    /** The stitched probability resized back to the image's size (antialiased bilinear). */
+    @Override
+    public Prediction postprocess(NDManager manager, Map<String, FloatImage> maps,
+            PreparedImage prepared) {
+        FloatImage p = maps.get(PredictionOutput.PROBABILITY.name());
+        FloatImage full = Resample.bilinearAntialias(p, prepared.original().height(),
+                prepared.original().width());
+        return binaryPrediction(full);
+    }
+
+    /** A prediction holding {@code probability} and its foreground fraction above 0.5. */
+    public static Prediction binaryPrediction(FloatImage probability) {
+        long fg = 0;
+        for (float v : probability.data()) {
+            fg += v > 0.5f ? 1 : 0;
         }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("foreground_pixels", fg);
+        summary.put("foreground_fraction", (double) fg / probability.data().length);
+        return new Prediction(Map.of(PredictionOutput.PROBABILITY, probability), summary);
+    }
+
+    /** The network's total stride: window sides are multiples of it. */
+    @Override
+    public abstract int stride();
+
+    /** One stride of overlap hides the windows' borders. */
+    @Override
+    public int margin() {
+        return stride();
+    }
+
+    @Override
+    public PredictionWriter writer(double threshold) {
+        return new BinaryMaskWriter(threshold);
     }
 
     /**

@@ -12,12 +12,39 @@ import dev.freqmed.model.BinarySegmentationTask;
  */
 public final class FrcuNetTask extends BinarySegmentationTask {
 
+    private final FrcuNetConfig config;
     private final FrcuNetLoss loss;
 
     /** The adapter for {@code config}. */
     public FrcuNetTask(FrcuNetConfig config) {
-        super(config.inputSize(), config.inputSize(), Normalization.MINMAX_255);
+        this(config, config.inputSize());
+    }
+
+    private FrcuNetTask(FrcuNetConfig config, int side) {
+        super(side, side, Normalization.MINMAX_255);
+        this.config = config;
         this.loss = FrcuNetLoss.of(config);
+    }
+
+    /** Windows are multiples of the encoder's output stride, 16. */
+    @Override
+    public int stride() {
+        return FrcuNet.STRIDE;
+    }
+
+    /**
+     * The task predicting at another square side ({@code predict --size N}): the network is
+     * fully convolutional, so any positive multiple of 16 works; the image is resized to it.
+     *
+     * @throws IllegalArgumentException when {@code side} is not a positive multiple of 16
+     */
+    @Override
+    public FrcuNetTask withInferenceSize(int side) {
+        if (side <= 0 || side % FrcuNet.STRIDE != 0) {
+            throw new IllegalArgumentException("FRCU-Net predicts at sides that are positive"
+                    + " multiples of " + FrcuNet.STRIDE + ", found " + side);
+        }
+        return new FrcuNetTask(config, side);
     }
 
     @Override
