@@ -9,9 +9,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.freqmed.config.Configs;
+import dev.freqmed.data.FloatImage;
+import dev.freqmed.data.Sample;
 import dev.freqmed.engine.ConvRouting;
 import dev.freqmed.engine.CpuInfo;
 import dev.freqmed.io.StateDicts;
@@ -19,11 +20,14 @@ import dev.freqmed.model.ModelRegistry;
 import dev.freqmed.model.TaskAdapter;
 import dev.freqmed.tensor.Devices;
 import dev.freqmed.train.AdamOptimizer;
+import dev.freqmed.train.StepContext;
+import dev.freqmed.train.TrainStep;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -135,22 +139,24 @@ final class BenchCommand implements Callable<Integer> {
                     }
                 }
                 AdamOptimizer opt = new AdamOptimizer(manager.newSubManager(), 0.9, 0.999, 1e-8, 0, false);
+                Map<String, Parameter> trainable = new LinkedHashMap<>();
+                params.forEach((k, p) -> {
+                    if (p.requiresGradient()) {
+                        trainable.put(k, p);
+                    }
+                });
+                // Exactly the step the trainer runs for this task (FSANet: one update per
+                // multi-scale side), on a synthetic batch of the task's own input size.
+                TrainStep step = task.trainStep();
+                StepContext ctx = StepContext.standalone(net, task, manager, opt, trainable, 1e-4);
+                java.util.Random rng = new java.util.Random(1);
                 double trainSeconds = 0;
                 for (int i = 0; i <= steps; i++) {
-                    try (NDManager sub = manager.newSubManager()) {
-                        NDArray x = sub.randomUniform(0, 255, in);
-                        NDArray y = sub.randomUniform(0, 1, new Shape(batch, 1, size, size)).gt(0.5)
-                                .toType(DataType.FLOAT32, false);
-                        long t0 = System.nanoTime();
-                        try (GradientCollector gc = engine.newGradientCollector()) {
-                            NDList out = net.forward(ps, new NDList(x), true);
-                            NDArray loss = task.loss(out, new NDList(y));
-                            gc.backward(loss);
-                        }
-                        opt.update(params, 1e-4);
-                        if (i > 0) {
-                            trainSeconds += (System.nanoTime() - t0) / 1e9;
-                        }
+                    List<Sample> batchSamples = syntheticBatch(rng, batch, (int) in.get(1), size);
+                    long t0 = System.nanoTime();
+                    step.run(ctx, batchSamples);
+                    if (i > 0) {
+                        trainSeconds += (System.nanoTime() - t0) / 1e9;
                     }
                 }
                 json.put("train_images_per_second", batch * steps / trainSeconds);
@@ -161,6 +167,29 @@ final class BenchCommand implements Callable<Integer> {
         out.println(Configs.json().writeValueAsString(json));
         out.flush();
         return 0;
+    }
+
+    /** Random images (normalised-looking values) and blob masks of the task's input size. */
+    private static List<Sample> syntheticBatch(java.util.Random rng, int n, int channels, int size) {
+        List<Sample> out = new java.util.ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            float[] img = new float[channels * size * size];
+            for (int i = 0; i < img.length; i++) {
+                img[i] = (float) rng.nextGaussian();
+            }
+            float[] mask = new float[size * size];
+            double cy = size * (0.3 + 0.4 * rng.nextDouble());
+            double cx = size * (0.3 + 0.4 * rng.nextDouble());
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    mask[y * size + x] = (y - cy) * (y - cy) + (x - cx) * (x - cx) < size * size / 16.0
+                            ? 1f : 0f;
+                }
+            }
+            out.add(new Sample("synthetic-" + b, Map.of(Sample.IMAGE, new FloatImage(channels, size, size, img),
+                    Sample.MASK, new FloatImage(1, size, size, mask))));
+        }
+        return out;
     }
 
     private static boolean hasComponent(Record r, String name) {

@@ -18,7 +18,7 @@ import java.util.Random;
  * network-ready samples, how a batch is stacked, which loss is used, which validation metrics are
  * tracked and how raw outputs become a prediction.
  */
-public interface TaskAdapter {
+public interface TaskAdapter extends dev.freqmed.infer.InferenceAdapter {
 
     /**
      * Opens one split of a data set in the layout this task reads.
@@ -44,22 +44,11 @@ public interface TaskAdapter {
     NDList labels(NDManager manager, List<Sample> batch);
 
     /**
-     * The sides of the multi-scale steps of one training batch: the loop resizes the stacked batch
-     * to each side with {@link #rescale} and takes one optimiser step per side. Empty (the
-     * default): one step at the prepared size.
+     * The training step this task runs per batch; the shared loop does the rest. Default: the
+     * plain supervised step.
      */
-    default List<Integer> trainingSides() {
-        return List.of();
-    }
-
-    /**
-     * Resizes a stacked training batch to one multi-scale side.
-     *
-     * @return {inputs, labels} at the new size
-     * @throws UnsupportedOperationException when the task has no multi-scale steps
-     */
-    default NDList[] rescale(NDList inputs, NDList labels, int side) {
-        throw new UnsupportedOperationException("this task has no multi-scale training steps");
+    default dev.freqmed.train.TrainStep trainStep() {
+        return new dev.freqmed.train.SupervisedStep();
     }
 
     /** The scalar training loss of a batch. */
@@ -67,14 +56,6 @@ public interface TaskAdapter {
 
     /** A fresh accumulator of validation metrics. */
     Validation newValidation();
-
-    /**
-     * Runs the network on one raw image of any size and returns the foreground probability at the
-     * image's original size, shape (1, H, W) in [0, 1].
-     *
-     * @param image a raw image as read from disk, (3, H, W) in 0..255
-     */
-    FloatImage predict(NDManager manager, Block network, FloatImage image);
 
     /**
      * The same task predicting at another square input side ({@code predict --size N}).

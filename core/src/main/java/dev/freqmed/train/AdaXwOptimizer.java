@@ -60,7 +60,7 @@ public final class AdaXwOptimizer extends Optimizer implements TrainOptimizer {
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
         float lr = learningRate.getNewValue(parameterId, updateCount(parameterId));
-        apply(parameterId, weight, grad, lr);
+        apply(parameterId, weight, grad, lr, weightDecay);
     }
 
     @Override
@@ -69,7 +69,14 @@ public final class AdaXwOptimizer extends Optimizer implements TrainOptimizer {
     }
 
     @Override
-    public void update(Map<String, Parameter> parameters, double lr) {
+    public double defaultWeightDecay() {
+        return weightDecay;
+    }
+
+    @Override
+    public void update(Map<String, Parameter> parameters,
+            java.util.function.ToDoubleFunction<String> lrOf,
+            java.util.function.ToDoubleFunction<String> decayOf) {
         steps++;
         for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
             Parameter p = e.getValue();
@@ -83,13 +90,14 @@ public final class AdaXwOptimizer extends Optimizer implements TrainOptimizer {
             try (NDManager scope = w.getManager().newSubManager(w.getDevice())) {
                 NDArray g = w.getGradient(); // a new handle on the gradient, freed with the scope
                 g.attach(scope);
-                apply(e.getKey(), w, g, lr);
+                apply(e.getKey(), w, g, lrOf.applyAsDouble(e.getKey()),
+                        (float) decayOf.applyAsDouble(e.getKey()));
                 g.subi(g); // zero the gradient in place for the next step
             }
         }
     }
 
-    private void apply(String id, NDArray weight, NDArray grad, double lr) {
+    private void apply(String id, NDArray weight, NDArray grad, double lr, float weightDecay) {
         int step = t.merge(id, 1, Integer::sum);
         NDArray mt = m.computeIfAbsent(id, k -> zeros(weight));
         NDArray vt = v.computeIfAbsent(id, k -> zeros(weight));

@@ -60,7 +60,14 @@ public final class AdamOptimizer implements TrainOptimizer {
      * @param parameters parameters by unique name
      * @param lr         learning rate for this step
      */
-    public void update(Map<String, Parameter> parameters, double lr) {
+    public double defaultWeightDecay() {
+        return weightDecay;
+    }
+
+    @Override
+    public void update(Map<String, Parameter> parameters,
+            java.util.function.ToDoubleFunction<String> lrOf,
+            java.util.function.ToDoubleFunction<String> decayOf) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
@@ -69,6 +76,8 @@ public final class AdamOptimizer implements TrainOptimizer {
             if (!p.requiresGradient()) {
                 continue;
             }
+            double lr = lrOf.applyAsDouble(e.getKey());
+            double weightDecay = decayOf.applyAsDouble(e.getKey());
             NDArray w = p.getArray();
             NDArray m = firstMoment.computeIfAbsent(e.getKey(), k -> zerosLike(w));
             NDArray v = secondMoment.computeIfAbsent(e.getKey(), k -> zerosLike(w));

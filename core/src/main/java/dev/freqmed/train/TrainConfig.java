@@ -37,7 +37,29 @@ import java.util.Set;
  * @param output   run folder
  */
 public record TrainConfig(Path source, String arch, String preset, Record model, DataSettings data,
-        TrainSettings train, Path output) {
+        TrainSettings train, Path output, InitSettings init) {
+
+    /**
+     * {@code model.init}: the weights training starts from (any file {@code import-weights}
+     * reads), loaded by key after the network is built; the mismatch table is printed and the
+     * file's SHA-256 recorded in the checkpoint manifest.
+     *
+     * @param from             the weight file, relative to the working folder, else to the config
+     * @param allowMissing     globs of network keys the file may lack
+     * @param ignoreUnexpected globs of file keys the network does not have
+     */
+    public record InitSettings(String from, List<String> allowMissing,
+            List<String> ignoreUnexpected) {
+
+        /** Validates. */
+        public InitSettings {
+            if (from == null || from.isBlank()) {
+                throw new IllegalArgumentException("model.init.from (a weight file) is required");
+            }
+            allowMissing = allowMissing == null ? List.of() : List.copyOf(allowMissing);
+            ignoreUnexpected = ignoreUnexpected == null ? List.of() : List.copyOf(ignoreUnexpected);
+        }
+    }
 
     private static final Set<String> TOP_KEYS = Set.of("model", "data", "train", "output");
 
@@ -90,14 +112,18 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
      * @param schedule         {@code plateau} (reduce on plateau) or {@code poly}: lr = learningRate ·
      *                         (1 − epoch/epochs)^polyPower, set once per epoch from epoch 1
      * @param polyPower        exponent of the poly schedule
+     * @param groups           parameter groups (name, glob patterns over parameter keys, own
+     *                         learningRate / weightDecay, or frozen); empty = one group
      */
     public record TrainSettings(int epochs, int batchSize, String optimizer, double learningRate, double beta1,
             double beta2, double epsilon, double weightDecay, String plateauMonitor, double plateauFactor,
             int plateauPatience, double plateauMinDelta, double minLearningRate, String monitor, int earlyStopping,
-            long seed, double gradientClamp, String schedule, double polyPower) {
+            long seed, double gradientClamp, String schedule, double polyPower,
+            List<ParameterGroups.Group> groups) {
 
         /** Validates and names the offending key. */
         public TrainSettings {
+            groups = groups == null ? List.of() : List.copyOf(groups);
             if (epochs < 1) {
                 throw new IllegalArgumentException("train.epochs must be >= 1, found " + epochs);
             }
@@ -125,7 +151,7 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         /** The reference FRCU-Net recipe. */
         public static TrainSettings defaults() {
             return new TrainSettings(100, 12, "adam", 1e-4, 0.9, 0.999, 1e-7, 0, "val_loss", 0.1, 7, 1e-4, 0,
-                    "val_dice", 0, 42, 0, "plateau", 0.9);
+                    "val_dice", 0, 42, 0, "plateau", 0.9, List.of());
         }
 
         /** The learning rate of {@code epoch} (1-based) under the poly schedule. */
@@ -164,6 +190,10 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         if (arch == null) {
             throw new IllegalArgumentException(src + ": model.arch is required; valid: " + String.join(", ", ModelRegistry.names()));
         }
+        Object initObj = model.remove("init");
+        InitSettings init = initObj == null ? null : wrap(src, () -> Configs.convert(
+                initObj instanceof Map ? (Map<String, Object>) initObj : Map.of("from", initObj),
+                InitSettings.class, src + ": model.init"));
         Object presetObj = model.remove("preset");
         String preset = presetObj == null ? "paper" : presetObj.toString();
         ModelRegistry.Entry<?> entry = ModelRegistry.get(arch.toString());
@@ -195,7 +225,8 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
 
         Object out = top.get("output");
         Path output = Path.of(out == null ? "runs/" + arch : out.toString());
-        return new TrainConfig(file, arch.toString(), preset, modelConfig, data, train, output);
+        return new TrainConfig(file, arch.toString(), preset, modelConfig, data, train, output,
+                init);
     }
 
     private static <T> T wrap(String src, java.util.function.Supplier<T> s) {
@@ -247,14 +278,28 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         return Files.exists(rel) ? rel : p;
     }
 
+    /** The {@code model.init} file, resolved like {@link #dataRoot()}; null when none. */
+    public Path initFile() {
+        if (init == null) {
+            return null;
+        }
+        Path p = Path.of(init.from());
+        if (p.isAbsolute() || Files.exists(p) || source == null
+                || source.toAbsolutePath().getParent() == null) {
+            return p;
+        }
+        Path rel = source.toAbsolutePath().getParent().resolve(p);
+        return Files.exists(rel) ? rel : p;
+    }
+
     /** A copy with another output folder. */
     public TrainConfig withOutput(Path out) {
-        return new TrainConfig(source, arch, preset, model, data, train, out);
+        return new TrainConfig(source, arch, preset, model, data, train, out, init);
     }
 
     /** A copy with other train settings. */
     public TrainConfig withTrain(TrainSettings t) {
-        return new TrainConfig(source, arch, preset, model, data, t, output);
+        return new TrainConfig(source, arch, preset, model, data, t, output, init);
     }
 
     /** The config as a YAML-ready map (what is written next to the run). */
@@ -264,6 +309,9 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         model1.put("arch", arch);
         model1.put("preset", preset);
         model1.putAll(Configs.toMap(model));
+        if (init != null) {
+            model1.put("init", Configs.toMap(init));
+        }
         m.put("model", model1);
         m.put("data", Configs.toMap(data));
         m.put("train", Configs.toMap(train));

@@ -19,7 +19,23 @@ public interface TrainOptimizer {
      * @param parameters parameters by unique name
      * @param lr         learning rate for this step
      */
-    void update(Map<String, Parameter> parameters, double lr);
+    default void update(Map<String, Parameter> parameters, double lr) {
+        update(parameters, k -> lr, k -> defaultWeightDecay());
+    }
+
+    /**
+     * Applies one update with a learning rate and weight decay per parameter (its group's), then
+     * zeroes the gradients. Counts as one step however many groups there are.
+     *
+     * @param parameters  parameters by unique name
+     * @param lr          learning rate of each parameter for this step
+     * @param weightDecay weight decay of each parameter
+     */
+    void update(Map<String, Parameter> parameters, java.util.function.ToDoubleFunction<String> lr,
+            java.util.function.ToDoubleFunction<String> weightDecay);
+
+    /** The weight decay this optimiser was configured with. */
+    double defaultWeightDecay();
 
     /** The state as named arrays (live; copy before the next update if needed). */
     Map<String, NDArray> stateArrays();

@@ -17,9 +17,12 @@ import dev.freqmed.data.transform.Transform;
 import dev.freqmed.io.AtomicFiles;
 import dev.freqmed.io.HostTensor;
 import dev.freqmed.io.LoadOptions;
+import dev.freqmed.io.LoadReport;
 import dev.freqmed.io.Manifest;
 import dev.freqmed.io.ModelCheckpoint;
 import dev.freqmed.io.StateDicts;
+import dev.freqmed.io.weights.WeightFiles;
+import dev.freqmed.io.weights.WeightImporter;
 import dev.freqmed.model.ModelRegistry;
 import dev.freqmed.model.TaskAdapter;
 import java.io.IOException;
@@ -133,10 +136,16 @@ public final class TrainingRun {
             Block net = entry.buildNetwork(config.model());
             net.initialize(manager, DataType.FLOAT32, task.inputShape());
             Map<String, Parameter> params = StateDicts.parameters(net);
-            for (Parameter p : params.values()) {
-                if (p.requiresGradient()) {
-                    p.getArray().setRequiresGradient(true);
-                }
+            ParameterGroups groups = new ParameterGroups(params.keySet(), ts.groups(),
+                    ts.learningRate(), ts.weightDecay());
+            Map<String, Parameter> trainable = groups.trainable(params);
+            for (Parameter p : trainable.values()) {
+                p.getArray().setRequiresGradient(true);
+            }
+            TrainStep trainStep = task.trainStep();
+            Map<String, Object> initRecord = null;
+            if (config.init() != null && !resume) {
+                initRecord = initialise(net, config, listener);
             }
             NDManager optManager = manager.newSubManager();
             TrainOptimizer opt = "adaxw".equals(ts.optimizer())
@@ -159,6 +168,9 @@ public final class TrainingRun {
                         (int) task.inputShape().get(3)}, task.normalization())
                     .withTrainingData(root.toAbsolutePath().normalize().getFileName() + " (" + train.size()
                             + " train / " + val.size() + " val images)");
+            if (initRecord != null) {
+                baseManifest = baseManifest.withExtra("init", initRecord);
+            }
             Transform augmentation = config.data().augmentation().toTransform();
             int workers = config.data().workers();
             boolean stoppedEarly = false;
@@ -190,44 +202,11 @@ public final class TrainingRun {
                         step++;
                         s++;
                         engine.setRandomSeed((int) BatchLoader.mix(ts.seed(), step, 7));
-                        float lossValue = Float.NaN;
                         double lr = "poly".equals(ts.schedule()) ? ts.polyLearningRate(epoch) : plateau.lr();
-                        List<Integer> sides = task.trainingSides();
-                        int base = (int) task.inputShape().get(2);
-                        // One optimiser step per multi-scale side (one step when the task has none).
-                        for (int side : sides.isEmpty() ? List.of(base) : sides) {
-                            try (NDManager sub = manager.newSubManager()) {
-                                NDList inputs = task.inputs(sub, batch);
-                                NDList labels = task.labels(sub, batch);
-                                if (!sides.isEmpty()) {
-                                    NDList[] scaled = task.rescale(inputs, labels, side);
-                                    inputs = scaled[0];
-                                    labels = scaled[1];
-                                }
-                                try (GradientCollector gc = engine.newGradientCollector()) {
-                                    NDList outputs = net.forward(ps, inputs, true);
-                                    NDArray loss = task.loss(outputs, labels);
-                                    if (lossOverride != null) {
-                                        loss = lossOverride.apply(step, loss);
-                                    }
-                                    float value = loss.getFloat();
-                                    if (side == base || !sides.contains(base)) {
-                                        lossValue = value; // the base side's loss is recorded
-                                    }
-                                    if (!Float.isFinite(value)) {
-                                        throw new IllegalStateException(String.format(Locale.ROOT,
-                                                "loss is %s at step %d (epoch %d, batch %d); training stopped, the last"
-                                                + " good checkpoint is %s (epoch %d)", value, step, epoch, s,
-                                                state.epoch() > 0 || epoch > 1 ? ckptDir : "none", epoch - 1));
-                                    }
-                                    gc.backward(loss);
-                                }
-                                if (ts.gradientClamp() > 0) {
-                                    clampGradients(params, ts.gradientClamp());
-                                }
-                                opt.update(params, lr);
-                            }
-                        }
+                        StepContext ctx = new StepContext(net, task, manager, ps, opt, trainable, groups, lr,
+                                ts.gradientClamp(), lossOverride, step, epoch, s,
+                                state.epoch() > 0 || epoch > 1 ? ckptDir + " (epoch " + (epoch - 1) + ")" : "none");
+                        float lossValue = trainStep.run(ctx, batch);
                         if (liveArrayProbe != null) {
                             liveArrayProbe.accept(manager.getManagedArrays().size());
                         }
@@ -265,7 +244,9 @@ public final class TrainingRun {
                                 + String.join(", ", row.keySet()));
                     }
                     double before = plateau.lr();
-                    plateau.observe(pm);
+                    if (!"poly".equals(ts.schedule())) {
+                        plateau.observe(pm);
+                    }
                     if (plateau.lr() < before) {
                         listener.message(String.format(Locale.ROOT, "learning rate reduced to %.3g", plateau.lr()));
                     }
@@ -332,7 +313,57 @@ public final class TrainingRun {
     }
 
     /** Clamps every gradient element-wise to [−c, c] in place (reference FSANet clip_gradient). */
-    private static void clampGradients(Map<String, Parameter> params, double c) {
+    /**
+     * Loads {@code model.init} into the network by key, reports the mismatch table through the
+     * listener and returns what the manifest records: the file, its SHA-256 and the key counts.
+     */
+    private static Map<String, Object> initialise(Block net, TrainConfig config,
+            ProgressListener listener) throws IOException {
+        Path file = config.initFile();
+        LoadOptions options = LoadOptions.strictDefaults();
+        for (String g : config.init().allowMissing()) {
+            options = options.withAllowMissing(g);
+        }
+        for (String g : config.init().ignoreUnexpected()) {
+            options = options.withIgnoreUnexpected(g);
+        }
+        LoadReport r;
+        try {
+            r = WeightImporter.load(net, WeightFiles.read(file), options);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": model.init does not fit the " + config.arch()
+                    + " network:\n" + e.getMessage(), e);
+        }
+        listener.message(String.format(Locale.ROOT, "model.init: %d tensors loaded from %s, %d"
+                + " missing (allowed), %d unexpected (ignored)", r.loaded().size(), file,
+                r.missing().size(), r.unexpected().size()));
+        if (!r.missing().isEmpty() || !r.unexpected().isEmpty()) {
+            listener.message(r.table());
+        }
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("file", file.toAbsolutePath().normalize().toString());
+        rec.put("sha256", sha256(file));
+        rec.put("loaded", r.loaded().size());
+        rec.put("missing", r.missing());
+        rec.put("unexpected", r.unexpected());
+        return rec;
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                d.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(d.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void clampGradients(Map<String, Parameter> params, double c) {
         for (Parameter p : params.values()) {
             NDArray w = p.getArray();
             if (!p.requiresGradient() || !w.hasGradient()) {

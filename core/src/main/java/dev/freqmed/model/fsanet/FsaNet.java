@@ -16,11 +16,13 @@ import dev.freqmed.backbone.ResNet;
 import dev.freqmed.io.HostTensor;
 import dev.freqmed.io.weights.Checkpoint;
 import dev.freqmed.io.weights.WeightNameTable;
+import dev.freqmed.model.HeldParameters;
 import dev.freqmed.nn.freq.HighPassFilterBlock;
 import dev.freqmed.tensor.Resize;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The FSANet network (spec §2; reference {@code lib/FSANet.py FSANet}). Input an
@@ -32,7 +34,7 @@ import java.util.Map;
  * reference state-dict keys (with BatchNorm's {@code num_batches_tracked} counted per BN).
  * {@code conv_up2..4} and {@code sff.bn_out} are held but unused, as in the reference.
  */
-public final class FsaNet extends AbstractBlock implements WeightNameTable {
+public final class FsaNet extends AbstractBlock implements WeightNameTable, HeldParameters {
 
     /** Names of the five outputs, in order. */
     public static final List<String> OUTPUTS = List.of("P1", "P2", "P3", "P4", "freq");
@@ -281,6 +283,19 @@ public final class FsaNet extends AbstractBlock implements WeightNameTable {
         for (int i = 1; i < 4; i++) {
             convUp[i].freezeParameters(true);
         }
+    }
+
+    /** {@code conv_up2..4} and {@code sff.bn_out}: held for the reference keys, never used. */
+    @Override
+    public Set<String> heldUnusedParameters() {
+        Set<String> s = new java.util.LinkedHashSet<>();
+        for (int i = 2; i <= 4; i++) {
+            s.add("conv_up" + i + ".weight");
+            s.add("conv_up" + i + ".bias");
+        }
+        s.add("sff.bn_out.weight");
+        s.add("sff.bn_out.bias");
+        return s;
     }
 
     @Override

@@ -3,12 +3,16 @@ package dev.freqmed.model.fsanet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.data.Sample;
 import dev.freqmed.data.transform.Normalization;
 import dev.freqmed.data.transform.Transform;
+import dev.freqmed.infer.Prediction;
+import dev.freqmed.infer.PreparedImage;
+import dev.freqmed.train.TrainStep;
 import dev.freqmed.model.BinarySegmentationTask;
 import dev.freqmed.tensor.Resize;
 import java.util.LinkedHashMap;
@@ -23,9 +27,8 @@ import org.slf4j.LoggerFactory;
  * PIL's 8-bit bilinear resampling (as in the reference; masks stay soft), ImageNet-normalised and
  * stacked; the loss is {@link FsaNetLoss}; the foreground probability is sigmoid(P1).
  *
- * <p>Multi-scale training (spec §4): {@link #trainingSides()} lists one side per scale rate, and
- * {@link #rescale} resizes a stacked batch to one of them (bilinear, {@code align_corners=True},
- * images and masks alike), one optimiser step per side.
+ * <p>Multi-scale training (spec §4) is this task's {@link #trainStep()}: one optimiser step per
+ * scale rate ({@link FsaNetMultiScaleStep}).
  *
  * <p>Prediction follows the reference's test script: resize to the test side, P1, bilinear
  * ({@code align_corners=False}) back to the original size, sigmoid, per-image min–max
@@ -119,51 +122,57 @@ public final class FsaNetTask extends BinarySegmentationTask {
                 c.scaleRates(), c.weightedBce(), c.strictSize()));
     }
 
-    /** The side of each multi-scale step, see {@link FsaNetConfig#trainingSides()}. */
+    /** One optimiser step per multi-scale side, see {@link FsaNetMultiScaleStep}. */
     @Override
-    public List<Integer> trainingSides() {
-        return config.trainingSides();
+    public TrainStep trainStep() {
+        return new FsaNetMultiScaleStep(config.trainingSides(), config.trainSide());
     }
 
     /**
-     * Resizes a stacked batch for one multi-scale step, as the reference's training loop does:
-     * bilinear with {@code align_corners=True} for images and masks.
+     * The reference's pre-processing, once per image: PIL bilinear resize of the whole image to
+     * the test side, ImageNet normalisation.
      *
-     * @param inputs (N, 3, S, S) images
-     * @param labels (N, 1, S, S) masks
-     * @param side   target side
-     * @return {inputs, labels} at side × side (the same arrays when the side is unchanged)
+     * @throws IllegalArgumentException for an image that is not RGB
      */
     @Override
-    public NDList[] rescale(NDList inputs, NDList labels, int side) {
-        NDArray x = inputs.singletonOrThrow();
-        if (x.getShape().get(2) == side && x.getShape().get(3) == side) {
-            return new NDList[] {inputs, labels};
-        }
-        NDArray y = labels.get(0);
-        return new NDList[] {
-            new NDList(Resize.resize(x, side, side, Resize.Mode.BILINEAR, true)),
-            new NDList(Resize.resize(y, side, side, Resize.Mode.BILINEAR, true))};
-    }
-
-    /**
-     * The reference prediction: (1, H, W) in [0, 1] for a raw (3, H, W) image in 0..255.
-     */
-    @Override
-    public FloatImage predict(NDManager manager, Block network, FloatImage image) {
+    public PreparedImage preprocess(FloatImage image) {
         if (image.channels() != 3) {
             throw new IllegalArgumentException("FSANet expects an RGB image (3 channels), found "
                     + image.channels());
         }
         int side = config.testSide();
-        FloatImage resized = PilBilinear.resize(image, side, side);
-        FloatImage normalised = Normalization.IMAGENET.apply(resized);
+        return new PreparedImage(Normalization.IMAGENET.apply(PilBilinear.resize(image, side,
+                side)), image);
+    }
+
+    /** P1's logits of each window, named {@code LOGIT} (blended before the sigmoid). */
+    @Override
+    public NDList forward(Block network, ParameterStore ps, NDArray windows) {
+        NDArray p1 = network.forward(ps, new NDList(windows), false).get(0);
+        p1.setName("LOGIT");
+        return new NDList(p1);
+    }
+
+    /**
+     * The reference's output path on the stitched P1 of the whole image: bilinear to the original
+     * size, sigmoid, min–max over the whole image (never per window).
+     */
+    @Override
+    public Prediction postprocess(NDManager manager, Map<String, FloatImage> maps,
+            PreparedImage prepared) {
+        FloatImage logit = maps.get("LOGIT");
         try (NDManager sub = manager.newSubManager()) {
-            NDList in = inputs(sub, List.of(new Sample("input", Map.of(Sample.IMAGE,
-                    normalised))));
-            NDList out = network.forward(new ParameterStore(sub, false), in, false);
-            return toOriginalSize(out.get(0), image.height(), image.width());
+            NDArray p1 = sub.create(logit.data(), new Shape(1, 1, logit.height(),
+                    logit.width()));
+            return binaryPrediction(toOriginalSize(p1, prepared.original().height(),
+                    prepared.original().width()));
         }
+    }
+
+    /** Windows are multiples of the encoders' output stride, 32. */
+    @Override
+    public int stride() {
+        return 32;
     }
 
     /**

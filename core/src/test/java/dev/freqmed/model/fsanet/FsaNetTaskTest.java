@@ -15,6 +15,9 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.freqmed.backbone.ReferenceFixture;
 import dev.freqmed.data.FloatImage;
+import dev.freqmed.infer.PredictionOutput;
+import dev.freqmed.infer.PreparedImage;
+import dev.freqmed.infer.SlidingWindowInferer;
 import dev.freqmed.data.Sample;
 import dev.freqmed.data.SampleSource;
 import dev.freqmed.io.StateDicts;
@@ -80,8 +83,7 @@ class FsaNetTaskTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.arange(16f).reshape(1, 1, 4, 4).repeat(1, 3);
             NDArray y = m.arange(16f).reshape(1, 1, 4, 4).div(15f);
-            NDList[] r = new FsaNetTask(FsaNetConfig.tiny())
-                    .rescale(new NDList(x), new NDList(y), 7);
+            NDList[] r = FsaNetMultiScaleStep.rescale(new NDList(x), new NDList(y), 7);
             assertEquals(new Shape(1, 3, 7, 7), r[0].head().getShape());
             assertEquals(new Shape(1, 1, 7, 7), r[1].head().getShape());
             // align_corners=True keeps the corner values.
@@ -122,7 +124,10 @@ class FsaNetTaskTest {
             for (int i = 0; i < px.length; i++) {
                 px[i] = r.nextInt(256);
             }
-            FloatImage out = task.predict(m, net, new FloatImage(3, 50, 70, px));
+            FloatImage img = new FloatImage(3, 50, 70, px);
+            PreparedImage prepared = task.preprocess(img);
+            FloatImage out = task.postprocess(m, SlidingWindowInferer.whole().run(m, net, task,
+                    prepared.input()), prepared).get(PredictionOutput.PROBABILITY);
             assertEquals(1, out.channels());
             assertEquals(50, out.height());
             assertEquals(70, out.width());

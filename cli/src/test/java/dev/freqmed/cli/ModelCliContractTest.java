@@ -1,0 +1,104 @@
+package dev.freqmed.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freqmed.io.GrayImage;
+import dev.freqmed.io.ImageIo;
+import dev.freqmed.model.ModelRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * For every registered model, the command line runs end to end on real sample data: a tiny
+ * {@code train}, {@code predict} on the validation images (every mask at the image's size,
+ * 0/255), and {@code evaluate --task binary}, whose pooled Dice must equal the one computed here
+ * from the written masks.
+ */
+class ModelCliContractTest {
+
+    private static final Path TESTDATA = Path.of("..", "testdata");
+
+    /** Sample data (split folders or split.csv) and model settings of each registered model. */
+    static final Map<String, String[]> SAMPLES = Map.of(
+            "frcunet", new String[] {"drive", "  preset: tiny\n  inputSize: 32\n"},
+            "fsanet", new String[] {"drive", "  preset: tiny\n  trainSize: 64\n"
+                    + "  testSize: 64\n  scaleRates: [1.0]\n"});
+
+    @TempDir
+    Path tmp;
+
+    @TestFactory
+    Stream<DynamicTest> everyRegisteredModelTrainsPredictsAndEvaluatesFromTheCommandLine() {
+        return ModelRegistry.names().stream().sorted().map(name -> DynamicTest.dynamicTest(name,
+                () -> smoke(name)));
+    }
+
+    private void smoke(String name) throws IOException {
+        String[] sample = SAMPLES.get(name);
+        if (sample == null) {
+            fail(name + " has no sample data in ModelCliContractTest.SAMPLES");
+        }
+        Path data = TESTDATA.resolve(sample[0]).toAbsolutePath();
+        Path run = tmp.resolve(name + "-run");
+        Path cfg = tmp.resolve(name + ".yaml");
+        Files.writeString(cfg, "model:\n  arch: " + name + "\n" + sample[1]
+                + "data:\n  root: " + data + "\n  augmentation: none\n  workers: 1\n"
+                + "train:\n  epochs: 1\n  batchSize: 2\n  learningRate: 1.0e-3\n"
+                + "output: " + run + "\n");
+        CliRunner.Result t = CliRunner.run("train", "--config", cfg.toString(), "--device", "cpu");
+        assertEquals(0, t.code(), name + " train: " + t.err() + t.out());
+        Path images = data.resolve("val/images");
+        Path masks = data.resolve("val/masks");
+        Path out = tmp.resolve(name + "-pred");
+        CliRunner.Result p = CliRunner.run("predict", "--model", run.toString(), "--input",
+                images.toString(), "--output", out.toString(), "--device", "cpu");
+        assertEquals(0, p.code(), name + " predict: " + p.err());
+        long tp = 0;
+        long predicted = 0;
+        long truthPixels = 0;
+        List<Path> inputs;
+        try (Stream<Path> s = Files.list(images)) {
+            inputs = s.sorted().toList();
+        }
+        for (Path img : inputs) {
+            String stem = ImageIo.stem(img);
+            GrayImage mask = ImageIo.readGray(out.resolve("masks/" + stem + ".png"));
+            GrayImage truth = ImageIo.readGray(masks.resolve(stem + ".png"));
+            assertEquals(truth.width(), mask.width(), name + " " + stem);
+            assertEquals(truth.height(), mask.height(), name + " " + stem);
+            int max = Math.max(1, java.util.Arrays.stream(truth.data()).max().orElse(1));
+            for (int i = 0; i < mask.data().length; i++) {
+                int v = mask.data()[i];
+                assertTrue(v == 0 || v == 255, name + " mask value " + v);
+                boolean pr = v == 255;
+                boolean gt = truth.data()[i] * 2 > max;
+                tp += pr && gt ? 1 : 0;
+                predicted += pr ? 1 : 0;
+                truthPixels += gt ? 1 : 0;
+            }
+            assertTrue(Files.exists(out.resolve("prob/" + stem + ".png")), stem);
+            assertTrue(Files.exists(out.resolve("overlays/" + stem + ".png")), stem);
+        }
+        Path json = tmp.resolve(name + "-metrics.json");
+        CliRunner.Result e = CliRunner.run("evaluate", "--task", "binary", "--pred",
+                out.resolve("masks").toString(), "--gt", masks.toString(), "--out",
+                json.toString());
+        assertEquals(0, e.code(), name + " evaluate: " + e.err());
+        JsonNode n = new ObjectMapper().readTree(json.toFile());
+        double f1 = n.findValue("f1").asDouble();
+        double expected = predicted + truthPixels == 0 ? 1.0
+                : 2.0 * tp / (predicted + truthPixels);
+        assertEquals(expected, f1, 1e-9, name + ": " + n);
+    }
+}

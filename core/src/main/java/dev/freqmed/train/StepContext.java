@@ -1,0 +1,132 @@
+package dev.freqmed.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.freqmed.model.TaskAdapter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * What a {@link TrainStep} works with: the network and task, the engine manager of the run, the
+ * optimiser with the learning rate and weight decay of each parameter (its group's), gradient
+ * clamping, and where the step is in the run (for messages).
+ */
+public final class StepContext {
+
+    private final Block network;
+    private final TaskAdapter task;
+    private final NDManager manager;
+    private final ParameterStore ps;
+    private final TrainOptimizer optimizer;
+    private final Map<String, Parameter> trainable;
+    private final ParameterGroups groups;
+    private final double learningRate;
+    private final double gradientClamp;
+    private final BiFunction<Long, NDArray, NDArray> lossHook;
+    private final long step;
+    private final int epoch;
+    private final int batchIndex;
+    private final String lastCheckpoint;
+
+    StepContext(Block network, TaskAdapter task, NDManager manager, ParameterStore ps,
+            TrainOptimizer optimizer, Map<String, Parameter> trainable, ParameterGroups groups,
+            double learningRate, double gradientClamp, BiFunction<Long, NDArray, NDArray> lossHook,
+            long step, int epoch, int batchIndex, String lastCheckpoint) {
+        this.network = network;
+        this.task = task;
+        this.manager = manager;
+        this.ps = ps;
+        this.optimizer = optimizer;
+        this.trainable = trainable;
+        this.groups = groups;
+        this.learningRate = learningRate;
+        this.gradientClamp = gradientClamp;
+        this.lossHook = lossHook;
+        this.step = step;
+        this.epoch = epoch;
+        this.batchIndex = batchIndex;
+        this.lastCheckpoint = lastCheckpoint;
+    }
+
+    /**
+     * A context outside a training run (benchmarks): every trainable parameter in one group,
+     * no loss hook.
+     *
+     * @param network   the network
+     * @param task      its task
+     * @param manager   engine manager
+     * @param optimizer optimiser
+     * @param trainable the parameters to update
+     * @param lr        learning rate
+     * @return the context
+     */
+    public static StepContext standalone(Block network, TaskAdapter task, NDManager manager,
+            TrainOptimizer optimizer, Map<String, Parameter> trainable, double lr) {
+        return new StepContext(network, task, manager, new ParameterStore(manager, false),
+                optimizer, trainable, ParameterGroups.none(lr, optimizer.defaultWeightDecay()),
+                lr, 0, null, 0, 0, 0, "none");
+    }
+
+    /** The network being trained. */
+    public Block network() {
+        return network;
+    }
+
+    /** The task. */
+    public TaskAdapter task() {
+        return task;
+    }
+
+    /** The run's engine manager; a step makes its arrays in sub-managers of it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The base learning rate of this step (before group multipliers). */
+    public double learningRate() {
+        return learningRate;
+    }
+
+    /**
+     * One optimisation: forward in training mode, the task's loss, a check that it is finite,
+     * backward, element-wise gradient clamping when configured, and one optimiser update of every
+     * trainable parameter with its group's learning rate and weight decay.
+     *
+     * @param inputs network inputs
+     * @param labels targets for the task's loss
+     * @return the loss value
+     * @throws IllegalStateException when the loss is NaN or infinite (naming the step, the epoch
+     *                               and the last good checkpoint)
+     */
+    public float optimise(NDList inputs, NDList labels) {
+        float value;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDList outputs = network.forward(ps, inputs, true);
+            NDArray loss = task.loss(outputs, labels);
+            if (lossHook != null) {
+                loss = lossHook.apply(step, loss);
+            }
+            value = loss.getFloat();
+            if (!Float.isFinite(value)) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "loss is %s at step %d (epoch %d, batch %d); training stopped, the last"
+                                + " good checkpoint is %s", value, step, epoch, batchIndex,
+                        lastCheckpoint));
+            }
+            gc.backward(loss);
+        }
+        if (gradientClamp > 0) {
+            TrainingRun.clampGradients(trainable, gradientClamp);
+        }
+        optimizer.update(trainable, key -> learningRate * groups.learningRateFactor(key),
+                groups::weightDecay);
+        return value;
+    }
+}
