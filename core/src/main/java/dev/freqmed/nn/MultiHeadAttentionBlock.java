@@ -42,11 +42,12 @@ import java.util.List;
  * {@code add_decomposed_rel_pos}.
  *
  * <p><b>Query chunking.</b> Softmax runs over keys, so queries can be processed in chunks of
- * {@code queryChunk} rows exactly: at most {@code N · heads · queryChunk · L} attention scores
- * exist at once (about three such float arrays while a chunk is computed), never the full
- * {@code L × L} matrix. At inference each chunk's temporaries are freed before the next chunk
- * starts; while autograd records, every chunk's attention probabilities are kept for the backward
- * pass, so training memory stays quadratic in {@code L}.
+ * {@code queryChunk} rows exactly. A chunk holds arrays of {@code N · heads · queryChunk · L}
+ * scores (two of them at once, four with relative positions), never the full {@code L × L}
+ * matrix: at 128×128 tokens, 4 heads and chunks of 1,024 queries, 256 MiB each instead of 4 GiB.
+ * At inference each chunk's temporaries are freed before the next chunk starts. While autograd
+ * records, every chunk's attention probabilities are kept for the backward pass, so training
+ * memory stays quadratic in {@code L} (recomputing attention in backward is not implemented).
  *
  * <p><b>Parameters</b> (PyTorch keys): {@code qkv.weight} {@code (3C, C)}, {@code qkv.bias}
  * {@code (3C)} (unless disabled), {@code proj.weight} {@code (C, C)}, {@code proj.bias}
