@@ -1,7 +1,9 @@
 /**
  * Generic network blocks shared by the FreqMed systems: convolutions with TensorFlow-"same"
  * padding, separable convolutions with batch normalisation, group and channels-first layer
- * normalisation, Keras-compatible initialisers and batch-norm factories. Child blocks and
- * parameters are named after the reference layers so weights import by lookup.
+ * normalisation, squeeze-and-excitation, the transformer pieces (multi-head attention with query
+ * chunking and SAM's relative positions, MLP, LayerScale, SAM- and DINOv2-style ViT blocks) and
+ * PEFT-style LoRA adapters for linear and convolution layers. Child blocks and parameters are
+ * named after the reference layers so weights import by lookup.
  */
 package dev.freqmed.nn;

@@ -1,0 +1,80 @@
+package dev.freqmed.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.initializer.Initializer;
+import dev.freqmed.tensor.Init;
+import java.util.Random;
+
+/** What {@link LoraLinearBlock} and {@link LoraConv2dBlock} share. */
+final class Lora {
+
+    private Lora() {
+    }
+
+    /** The initialiser of {@code lora_A.weight} (PEFT {@code reset_lora_parameters}). */
+    static Initializer initializerOfA(LoraConfig config, Random rng) {
+        if (config.initialization() == LoraConfig.Initialization.GAUSSIAN) {
+            return Init.truncNormal(0, 1.0 / config.rank(), Double.NEGATIVE_INFINITY,
+                    Double.POSITIVE_INFINITY, rng);
+        }
+        return Init.torchDefaultWeight(rng);
+    }
+
+    /** Prepares the two adapter layers: A from {@code rng}, B zero. */
+    static void initializeAdapter(Block a, Block b, LoraConfig config, Random rng) {
+        a.getParameters().get("weight").setInitializer(initializerOfA(config, rng));
+        b.getParameters().get("weight").setInitializer(Initializer.ZEROS);
+    }
+
+    /** Freezes (or unfreezes) every parameter of the base layer. */
+    static void freeze(Block base, boolean frozen) {
+        for (Parameter p : base.getParameters().values()) {
+            p.freeze(frozen);
+        }
+    }
+
+    /** The adapter input: dropout while training when configured, else {@code x}. */
+    static NDArray dropout(NDArray x, LoraConfig config, boolean training) {
+        if (!training || config.dropout() == 0f) {
+            return x;
+        }
+        return Dropout.dropout(x, config.dropout(), true).singletonOrThrow();
+    }
+
+    /**
+     * Folds the adapter into the base weight, {@code W += scaling · B·A} (PEFT
+     * {@code get_delta_weight}: for a convolution {@code B (out, r, 1, 1)} and
+     * {@code A (r, in, kh, kw)} combine into {@code (out, in, kh, kw)}), then sets B to zero so the
+     * adapter adds nothing. Runs outside autograd, in place, with its temporaries in a scope of
+     * their own.
+     */
+    static void merge(Parameter baseWeight, Parameter a, Parameter b, float scaling) {
+        NDArray w = require(baseWeight, "base_layer.weight");
+        NDArray av = require(a, "lora_A.weight");
+        NDArray bv = require(b, "lora_B.weight");
+        try (NDManager scope = w.getManager().newSubManager()) {
+            av.tempAttach(scope);
+            bv.tempAttach(scope);
+            long out = bv.getShape().get(0);
+            long rank = bv.getShape().get(1);
+            NDArray delta = bv.reshape(out, rank).matMul(av.reshape(rank, -1)).mul(scaling)
+                    .reshape(w.getShape());
+            w.set(new NDIndex("..."), delta.add(w));
+            bv.set(new NDIndex("..."), 0f);
+        }
+    }
+
+    /** Throws unless {@code p} holds an array. */
+    static NDArray require(Parameter p, String key) {
+        if (!p.isInitialized()) {
+            throw new IllegalStateException(key + " is not initialized; initialize the block"
+                    + " before merging");
+        }
+        return p.getArray();
+    }
+}
