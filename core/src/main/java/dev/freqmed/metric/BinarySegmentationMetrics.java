@@ -17,9 +17,9 @@ import java.util.List;
  * ({@link #update(GrayImage, GrayImage)}) is positive wherever it is non-zero: the reference
  * compares the stored mask values, never divided by 255, with 0.5 ({@code y_true > 0.5}), and
  * masks stored 0/255 and 0/1 must score alike. {@link #updateScaled} compares a scaled (possibly
- * soft) truth with 0.5 instead. Reduction: the pooled values come from the summed confusion counts (all
- * pixels of all images concatenated); {@code mean_image_dice}/{@code mean_image_iou} are
- * arithmetic means of per-image values. Empty rules: each ratio is 0 when its denominator is 0
+ * soft) truth with 0.5 instead. Reduction: the pooled values come from the summed confusion
+ * counts (all pixels of all images concatenated); {@code mean_image_dice}/{@code mean_image_iou}
+ * are arithmetic means of per-image values. Empty rules: each ratio is 0 when its denominator is 0
  * (scikit-learn 1.2 zero-division default); per-image Dice/IoU of an image without positives on
  * either side are 0; {@code auc_roc} is NaN when the truth holds only one class (scikit-learn
  * raises there). The legacy "jaccard" printed by the reference script is
