@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,8 +69,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--set", description = "Config override KEY=VALUE (repeatable), e.g. --set widthMultiplier=0.25.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu, gpu:N or auto.")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--conv-path", description = "Convolution path for this run: auto (the"
             + " engine self-test decides), engine, padded, im2col or native (oneDNN off);"
@@ -89,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Record cfg = Configs.merge(base, over, "--set");
         Engine engine = Engine.getEngine("PyTorch");
-        Device dev = Devices.parse(device, engine);
+        Device dev = device.parse(engine);
         if (convPath != null) {
             System.setProperty("freqmed.conv.path", convPath);
         }

@@ -4,15 +4,10 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.freqmed.config.Configs;
 import dev.freqmed.data.BinaryFolderReader;
-import dev.freqmed.data.FloatImage;
-import dev.freqmed.data.Sample;
-import dev.freqmed.infer.LoadedModel;
-import dev.freqmed.infer.Overlays;
-import dev.freqmed.infer.Predictor;
+import dev.freqmed.infer.DataDescription;
+import dev.freqmed.infer.HeldOutEvaluation;
+import dev.freqmed.infer.RunReport;
 import dev.freqmed.io.AtomicFiles;
-import dev.freqmed.io.GrayImage;
-import dev.freqmed.io.ImageIo;
-import dev.freqmed.metric.BinarySegmentationMetrics;
 import dev.freqmed.metric.MetricResult;
 import dev.freqmed.tensor.Devices;
 import dev.freqmed.train.TrainConfig;
@@ -24,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -114,23 +108,14 @@ final class DemoCommand implements Callable<Integer> {
             TrainingRun.Result r = new TrainingRun(cfg, dev, new ConsoleProgress(pw)).run(false);
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
-            long t1 = System.nanoTime();
             BinaryFolderReader test = BinaryFolderReader.open(root, cfg.data().testSplit());
-            MetricResult metrics = evaluate(test, r.modelDir(), dev, out, pw);
-            double evalSeconds = (System.nanoTime() - t1) / 1e9;
+            HeldOutEvaluation.Result heldOut = HeldOutEvaluation.run(test, r.modelDir(), dev, out);
+            MetricResult metrics = heldOut.metrics();
+            double evalSeconds = heldOut.seconds();
             double total = (System.nanoTime() - start) / 1e9;
 
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("task", "binary");
-            json.put("architecture", cfg.arch());
-            json.put("test_images", test.size());
-            json.put("best_epoch", r.bestEpoch());
-            json.put("epochs_run", r.epochsRun());
-            json.put("train_seconds", trainSeconds);
-            json.put("evaluate_seconds", evalSeconds);
-            json.put("metrics", metrics.toTree());
-            AtomicFiles.writeString(out.resolve("metrics.json"), Configs.json().writeValueAsString(json));
-            Report.write(out, cfg, r, metrics, test, trainSeconds, evalSeconds);
+            DataDescription described = data == null ? DataDescription.bundledPh2Sample() : DataDescription.folder(root);
+            new RunReport(cfg, r, trainSeconds, heldOut, described).write(out);
             printTable(pw, metrics, test.size());
             pw.println(String.format(Locale.ROOT, "held-out Dice (pooled, = reference F1): %.4f   mean per-image Dice: %.4f",
                     metrics.get("f1"), metrics.get("mean_image_dice")));
@@ -144,38 +129,6 @@ final class DemoCommand implements Callable<Integer> {
                 AtomicFiles.deleteTree(tmp);
             }
         }
-    }
-
-    /** Predicts every test image with the best model, writes masks and overlays, returns the binary metrics. */
-    static MetricResult evaluate(BinaryFolderReader test, Path modelDir, Device dev, Path out, PrintWriter pw)
-            throws IOException {
-        BinarySegmentationMetrics metrics = new BinarySegmentationMetrics();
-        Path predDir = out.resolve("predictions");
-        Path overlayDir = out.resolve("overlays");
-        Files.createDirectories(predDir);
-        Files.createDirectories(overlayDir);
-        try (LoadedModel model = LoadedModel.load(modelDir, dev, null)) {
-            Predictor predictor = new Predictor(model, 0, 0);
-            for (int i = 0; i < test.size(); i++) {
-                Sample s = test.get(i);
-                FloatImage img = s.get(Sample.IMAGE);
-                FloatImage prob = predictor.predict(img);
-                int n = prob.data().length;
-                int[] pred = new int[n];
-                float[] predF = new float[n];
-                int[] truth = new int[n];
-                for (int k = 0; k < n; k++) {
-                    pred[k] = prob.data()[k] > 0.5f ? 255 : 0;
-                    predF[k] = pred[k] / 255f;
-                    truth[k] = Math.round(s.get(Sample.MASK).data()[k] * 255f);
-                }
-                metrics.updateScaled(pred, 255, truth, 255);
-                ImageIo.writeGray8(predDir.resolve(s.id() + ".png"), new GrayImage(img.width(), img.height(), 8, pred));
-                ImageIo.writePng(overlayDir.resolve(s.id() + ".png"),
-                        Overlays.draw(img, new FloatImage(1, img.height(), img.width(), predF), s.get(Sample.MASK)));
-            }
-        }
-        return metrics.result();
     }
 
     static void printTable(PrintWriter pw, MetricResult m, int images) {

@@ -1,7 +1,6 @@
 package dev.freqmed.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import dev.freqmed.data.BinaryFolderReader;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.infer.LoadedModel;
@@ -9,7 +8,6 @@ import dev.freqmed.infer.Predictor;
 import dev.freqmed.infer.PredictionWriter;
 import dev.freqmed.infer.SlidingWindowInferer;
 import dev.freqmed.io.ImageIo;
-import dev.freqmed.tensor.Devices;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -21,6 +19,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,8 +66,8 @@ final class PredictCommand implements Callable<Integer> {
             description = "Square input side of the network, overriding the model's test size (0 = the model's).")
     int size;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu, gpu:N or auto.")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--overwrite", description = "Write into an existing output folder.")
     boolean overwrite;
@@ -80,7 +79,7 @@ final class PredictCommand implements Callable<Integer> {
         if (Files.exists(output) && !overwrite && TrainCommand.hasContent(output)) {
             throw new IllegalArgumentException(output + ": output folder already exists; use --overwrite to write into it");
         }
-        Device dev = Devices.parse(device, Engine.getEngine("PyTorch"));
+        Device dev = device.parse();
         EngineSetup.start(spec.commandLine().getErr());
         try (LoadedModel m = LoadedModel.load(model, dev, null)) {
             if (size != 0) {

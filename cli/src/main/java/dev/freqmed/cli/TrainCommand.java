@@ -1,7 +1,6 @@
 package dev.freqmed.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import dev.freqmed.tensor.Devices;
 import dev.freqmed.train.TrainConfig;
 import dev.freqmed.train.TrainingRun;
@@ -11,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,8 +29,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUTPUT/checkpoint (same optimizer state, epoch, schedule and data order).")
     boolean resume;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu, gpu:N or auto (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--output", description = "Run folder (overrides the config's 'output').")
     Path output;
@@ -57,7 +57,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(out0 + ": run folder already exists; use --resume to continue it, "
                     + "--overwrite to replace it, or --output for another folder");
         }
-        Device dev = Devices.parse(device, Engine.getEngine("PyTorch"));
+        Device dev = device.parse();
         EngineSetup.start(spec.commandLine().getErr());
         out.println("freqmed train: " + cfg.arch() + " (" + cfg.preset() + ") on " + cfg.dataRoot() + ", device "
                 + Devices.describe(dev) + ", output " + out0);

@@ -227,4 +227,25 @@ class EvaluateCommandTest {
         r = run("evaluate", "--task", "nope", "--pred", ip.toString(), "--gt", ig.toString());
         assertEquals(2, r.code());
     }
+
+    @Test
+    void binaryProtocolIsAnOptionAndTheJsonSaysWhichWasUsed() throws IOException {
+        JsonNode c = fixture("frcu_isic_4x256");
+        Path[] f = folders(c.get("inputs").get("pairs"), "pred", "gt");
+        assertEquals("native", evaluate("binary", f).get("protocol").asText());
+        JsonNode ref = evaluate("binary", f, "--protocol", "reference", "--size", "128");
+        assertEquals("reference", ref.get("protocol").asText());
+        assertEquals(128, ref.get("size").asInt());
+        Run r = run("evaluate", "--task", "binary", "--pred", f[0].toString(), "--gt",
+                f[1].toString(), "--protocol", "reference", "--size", "128");
+        assertTrue(r.out().contains("reference (128x128)"), r.out());
+        r = run("evaluate", "--task", "sod", "--pred", f[0].toString(), "--gt", f[1].toString(),
+                "--protocol", "reference");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'protocol' does not apply to the sod family"), r.err());
+        r = run("evaluate", "--task", "binary", "--pred", f[0].toString(), "--gt",
+                f[1].toString(), "--protocol", "keras");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("native, reference"), r.err());
+    }
 }

@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  *
  * <p>Splits: either {@code split.csv} at the root ({@code id,split} rows) or sub-folders
  * {@code train/ val/ test/} each holding the two folders. Samples hold {@code image} (3, H, W) in
- * 0..255 and {@code mask} (1, H, W) in [0, 1] (the 8-bit value / 255).
+ * 0..255 and {@code mask} (1, H, W) in [0, 1]: the sample value / 255 (/ 65535 for 16-bit masks),
+ * except that a mask holding only the values 0 and 1 is a label mask whose 1 is foreground (read
+ * as 1.0, not 1/255, so that 0/1 masks train and validate like 0/255 masks).
  */
 public final class BinaryFolderReader implements SampleSource {
 
@@ -221,7 +223,7 @@ public final class BinaryFolderReader implements SampleSource {
             throw new IOException(mp + ": mask is " + mask.width() + "x" + mask.height() + " but its image " + ip
                     + " is " + image.width() + "x" + image.height());
         }
-        float scale = mask.bitDepth() == 16 ? 1f / 65535f : 1f / 255f;
+        float scale = isLabelMask(mask) ? 1f : mask.bitDepth() == 16 ? 1f / 65535f : 1f / 255f;
         float[] m = new float[mask.data().length];
         for (int i = 0; i < m.length; i++) {
             m[i] = mask.data()[i] * scale;
@@ -230,6 +232,16 @@ public final class BinaryFolderReader implements SampleSource {
         arrays.put(Sample.IMAGE, image);
         arrays.put(Sample.MASK, new FloatImage(1, mask.height(), mask.width(), m));
         return new Sample(ids.get(index), arrays);
+    }
+
+    /** Whether a mask holds only the values 0 and 1 (foreground stored as 1, not 255). */
+    static boolean isLabelMask(GrayImage mask) {
+        for (int v : mask.data()) {
+            if (v > 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads an image file as (3, H, W) floats in 0..255. */

@@ -13,10 +13,13 @@ import java.util.List;
  * use it for validation.
  *
  * <p>Binarisation: a prediction is positive when its value, scaled to [0, 1], is greater than the
- * threshold (default 0.5, i.e. bytes &gt;= 128); the truth is positive when its scaled value is
- * greater than 0.5. Reduction: the pooled values come from the summed confusion counts (all
- * pixels of all images concatenated); {@code mean_image_dice}/{@code mean_image_iou} are
- * arithmetic means of per-image values. Empty rules: each ratio is 0 when its denominator is 0
+ * threshold (default 0.5, i.e. bytes &gt;= 128). A ground-truth mask image
+ * ({@link #update(GrayImage, GrayImage)}) is positive wherever it is non-zero: the reference
+ * compares the stored mask values, never divided by 255, with 0.5 ({@code y_true > 0.5}), and
+ * masks stored 0/255 and 0/1 must score alike. {@link #updateScaled} compares a scaled (possibly
+ * soft) truth with 0.5 instead. Reduction: the pooled values come from the summed confusion
+ * counts (all pixels of all images concatenated); {@code mean_image_dice}/{@code mean_image_iou}
+ * are arithmetic means of per-image values. Empty rules: each ratio is 0 when its denominator is 0
  * (scikit-learn 1.2 zero-division default); per-image Dice/IoU of an image without positives on
  * either side are 0; {@code auc_roc} is NaN when the truth holds only one class (scikit-learn
  * raises there). The legacy "jaccard" printed by the reference script is
@@ -60,6 +63,12 @@ public final class BinarySegmentationMetrics implements Metric<GrayImage, GrayIm
         return threshold;
     }
 
+    /**
+     * Adds one image: a prediction map or mask against a ground-truth mask, positive wherever the
+     * mask is non-zero (0/255, 0/65535 and 0/1 masks alike).
+     *
+     * @throws IllegalArgumentException if the sizes differ
+     */
     @Override
     public void update(GrayImage prediction, GrayImage truth) {
         if (prediction.width() != truth.width() || prediction.height() != truth.height()) {
@@ -67,12 +76,15 @@ public final class BinarySegmentationMetrics implements Metric<GrayImage, GrayIm
                     + prediction.height() + " but ground truth is " + truth.width() + "x"
                     + truth.height());
         }
-        updateScaled(prediction.data(), (1 << prediction.bitDepth()) - 1, truth.data(),
-                (1 << truth.bitDepth()) - 1);
+        int[] pred = prediction.data();
+        int[] mask = truth.data();
+        double predMax = (1 << prediction.bitDepth()) - 1;
+        count(pred.length, k -> pred[k] / predMax > threshold, k -> mask[k] != 0);
     }
 
     /**
-     * Adds one image of integer samples.
+     * Adds one image of integer samples, the truth binarised at half its scale (for soft truth;
+     * mask images go through {@link #update(GrayImage, GrayImage)}).
      *
      * @param pred     prediction samples (0..predMax)
      * @param predMax  the sample value that means 1 (255 for 8-bit)

@@ -2,6 +2,8 @@ package dev.freqmed.train;
 
 import dev.freqmed.config.Configs;
 import dev.freqmed.data.transform.Augment;
+import dev.freqmed.metric.Direction;
+import dev.freqmed.metric.MetricRegistry;
 import dev.freqmed.model.ModelRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,12 +101,13 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
      * @param beta2            Adam beta2
      * @param epsilon          Adam epsilon
      * @param weightDecay      weight decay (L2 for adam, decoupled for adamw)
-     * @param plateauMonitor   metric watched by the schedule ({@code val_loss}, {@code val_dice}, ...)
+     * @param plateauMonitor   metric watched by the schedule ({@code val_loss}, {@code val_dice}, ...;
+     *                         a key registered in {@link MetricRegistry}, which gives its direction)
      * @param plateauFactor    learning-rate multiplier on a plateau
      * @param plateauPatience  epochs without improvement before reducing
      * @param plateauMinDelta  smallest improvement
      * @param minLearningRate  lower bound of the learning rate
-     * @param monitor          metric that selects the best checkpoint
+     * @param monitor          metric that selects the best checkpoint (a registered key, as above)
      * @param earlyStopping    epochs in which neither {@code monitor} nor the validation loss
      *                         improved before stopping (0 = never)
      * @param seed             seed of initialisation, data order, augmentation and dropout
@@ -146,6 +149,18 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
             if (earlyStopping < 0) {
                 throw new IllegalArgumentException("train.earlyStopping must be >= 0, found " + earlyStopping);
             }
+            checkMonitor("train.monitor", monitor);
+            checkMonitor("train.plateauMonitor", plateauMonitor);
+        }
+
+        /** A monitor must be a registered metric key, so that its direction is known. */
+        private static void checkMonitor(String key, String name) {
+            try {
+                MetricRegistry.monitor(name);
+            } catch (IllegalArgumentException e) {
+                // No cause: config errors report the innermost message, which must name the key.
+                throw new IllegalArgumentException(key + ": " + e.getMessage());
+            }
         }
 
         /** The reference FRCU-Net recipe. */
@@ -159,9 +174,14 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
             return learningRate * Math.pow(Math.max(0, 1 - (double) epoch / epochs), polyPower);
         }
 
-        /** Whether larger values of metric {@code name} are better ({@code *loss} and {@code mae} are minimised). */
-        public static boolean maximizes(String name) {
-            return !(name.endsWith("loss") || name.endsWith("mae"));
+        /** The direction of {@code monitor} ({@link MetricRegistry#monitor}). */
+        public Direction monitorDirection() {
+            return MetricRegistry.monitor(monitor).direction();
+        }
+
+        /** The direction of {@code plateauMonitor} ({@link MetricRegistry#monitor}). */
+        public Direction plateauDirection() {
+            return MetricRegistry.monitor(plateauMonitor).direction();
         }
     }
 

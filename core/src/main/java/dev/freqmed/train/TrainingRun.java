@@ -23,6 +23,7 @@ import dev.freqmed.io.ModelCheckpoint;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.io.weights.WeightFiles;
 import dev.freqmed.io.weights.WeightImporter;
+import dev.freqmed.metric.Direction;
 import dev.freqmed.model.ModelRegistry;
 import dev.freqmed.model.TaskAdapter;
 import java.io.IOException;
@@ -154,11 +155,10 @@ public final class TrainingRun {
                             .optStateManager(optManager).build()
                     : new AdamOptimizer(optManager, ts.beta1(), ts.beta2(), ts.epsilon(), ts.weightDecay(),
                             "adamw".equals(ts.optimizer()));
-            boolean monitorMax = TrainConfig.TrainSettings.maximizes(ts.monitor());
+            Direction monitorDirection = ts.monitorDirection();
             PlateauScheduler plateau = new PlateauScheduler(ts.learningRate(), ts.plateauFactor(), ts.plateauPatience(),
-                    ts.plateauMinDelta(), ts.minLearningRate(), TrainConfig.TrainSettings.maximizes(ts.plateauMonitor()));
-            State state = new State(0, 0, 0, monitorMax ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, 0, 0,
-                    plateau.state(), new ArrayList<>());
+                    ts.plateauMinDelta(), ts.minLearningRate(), ts.plateauDirection() == Direction.MAXIMIZE);
+            State state = new State(0, 0, 0, monitorDirection.worst(), 0, 0, plateau.state(), new ArrayList<>());
             if (resume) {
                 state = restore(ckptDir, net, opt, optManager, plateau, entry.name());
                 listener.message("resumed from " + ckptDir + " after epoch " + state.epoch());
@@ -227,7 +227,7 @@ public final class TrainingRun {
                         throw new IllegalArgumentException(config.source() + ": train.monitor '" + ts.monitor()
                                 + "' is not a tracked metric; tracked: " + String.join(", ", row.keySet()));
                     }
-                    boolean best = monitorMax ? monitored > bestValue : monitored < bestValue;
+                    boolean best = monitorDirection.isBetter(monitored, bestValue);
                     if (best) {
                         bestValue = monitored;
                         bestEpoch = epoch;

@@ -115,4 +115,22 @@ class BinaryFolderReaderTest {
         assertEquals(20, BinaryFolderReader.open(ph2, "val").size());
         assertEquals(20, BinaryFolderReader.open(ph2, "test").size());
     }
+
+    @Test
+    void zeroOneMasksCountNonZeroAsForeground(@TempDir Path root) throws IOException {
+        writePair(root, "images", "masks", "a", "", 4, 2);
+        ImageIo.writeGray8(root.resolve("masks/a.png"),
+                new GrayImage(4, 2, 8, new int[] {0, 1, 1, 0, 0, 0, 1, 0}));
+        FloatImage mask = BinaryFolderReader.open(root, "all").get(0).get(Sample.MASK);
+        assertEquals(1f, mask.get(0, 0, 1));
+        assertEquals(1f, mask.get(0, 1, 2));
+        assertEquals(0f, mask.get(0, 0, 0));
+        // A 0/255 mask is still scaled by 1/255, a soft mask keeps its fractions.
+        ImageIo.writeGray8(root.resolve("masks/a.png"),
+                new GrayImage(4, 2, 8, new int[] {0, 255, 51, 0, 0, 0, 1, 0}));
+        mask = BinaryFolderReader.open(root, "all").get(0).get(Sample.MASK);
+        assertEquals(1f, mask.get(0, 0, 1));
+        assertEquals(0.2f, mask.get(0, 0, 2), 1e-7f);
+        assertEquals(1f / 255f, mask.get(0, 1, 2), 1e-9f);
+    }
 }

@@ -90,4 +90,20 @@ class BinaryAndVolumeMetricsTest {
         assertArrayEquals(new long[] {1, 1, 1, 1}, a.confusion());
         assertArrayEquals(a.confusion(), b.confusion());
     }
+
+    @Test
+    void zeroOneMasksCountNonZeroAsForeground() {
+        // A 2x3 prediction (bytes) against the same mask stored 0/255 and 0/1: equal counts.
+        GrayImage pred = new GrayImage(3, 2, 8, new int[] {255, 200, 0, 0, 255, 10});
+        GrayImage mask255 = new GrayImage(3, 2, 8, new int[] {255, 0, 0, 255, 255, 0});
+        GrayImage mask01 = new GrayImage(3, 2, 8, new int[] {1, 0, 0, 1, 1, 0});
+        BinarySegmentationMetrics a = new BinarySegmentationMetrics();
+        a.update(pred, mask255);
+        BinarySegmentationMetrics b = new BinarySegmentationMetrics();
+        b.update(pred, mask01);
+        // {TN, FP, FN, TP}: TP at 0 and 4, FP at 1, FN at 3, TN at 2 and 5
+        assertArrayEquals(new long[] {2, 1, 1, 2}, a.confusion());
+        assertArrayEquals(a.confusion(), b.confusion());
+        assertEquals(2.0 / 3.0, b.result().get("f1"), 1e-15);
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.freqmed.metric.Direction;
 import dev.freqmed.model.frcunet.FrcuNetConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,5 +56,22 @@ class TrainConfigTest {
         IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(
                 write(dir, "model:\n  arch: nosuchnet\ndata:\n  root: x\n")));
         assertTrue(c.getMessage().contains("nosuchnet") && c.getMessage().contains("frcunet"), c.getMessage());
+    }
+
+    @Test
+    void monitorsAreRegisteredMetricsWithTheirDirection(@TempDir Path dir) throws Exception {
+        TrainConfig c = TrainConfig.read(write(dir, "model:\n  arch: frcunet\ndata:\n  root: x\n"
+                + "train:\n  monitor: val_loss\n  plateauMonitor: val_dice\n"));
+        assertEquals(Direction.MINIMIZE, c.train().monitorDirection());
+        assertEquals(Direction.MAXIMIZE, c.train().plateauDirection());
+        assertEquals(Direction.MAXIMIZE, TrainConfig.TrainSettings.defaults().monitorDirection());
+        IllegalArgumentException a = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(
+                write(dir, "model:\n  arch: frcunet\ndata:\n  root: x\ntrain:\n  monitor: val_dcie\n")));
+        assertTrue(a.getMessage().contains("train.monitor") && a.getMessage().contains("val_dcie")
+                && a.getMessage().contains("val_dice"), a.getMessage());
+        IllegalArgumentException b = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(
+                write(dir, "model:\n  arch: frcunet\ndata:\n  root: x\ntrain:\n  plateauMonitor: loss\n")));
+        assertTrue(b.getMessage().contains("train.plateauMonitor") && b.getMessage().contains("val_loss"),
+                b.getMessage());
     }
 }

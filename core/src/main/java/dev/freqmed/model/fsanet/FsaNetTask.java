@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.data.Sample;
 import dev.freqmed.data.transform.Normalization;
+import dev.freqmed.data.transform.PilBilinear;
 import dev.freqmed.data.transform.Transform;
 import dev.freqmed.infer.Prediction;
 import dev.freqmed.infer.PreparedImage;

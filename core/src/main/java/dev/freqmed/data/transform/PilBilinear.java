@@ -1,4 +1,4 @@
-package dev.freqmed.model.fsanet;
+package dev.freqmed.data.transform;
 
 import dev.freqmed.data.FloatImage;
 
@@ -8,10 +8,12 @@ import dev.freqmed.data.FloatImage;
  * pass then a vertical pass, each rounded and saturated to 0..255 (Pillow
  * {@code libImaging/Resample.c}, {@code ImagingResampleHorizontal_8bpc} / {@code Vertical_8bpc}).
  * The FSANet reference resizes its images and masks this way (torchvision {@code Resize} on PIL
- * images), so FSANet's pre-processing uses it for exact inputs. A pass whose size does not change
- * is skipped, as in Pillow.
+ * images), so FSANet's pre-processing uses it for exact inputs; FRCU-Net's data preparation
+ * ({@code scipy.misc.imresize(..., interp='bilinear')}, which hands 8-bit arrays to the same PIL
+ * call) does too, so the reference evaluation protocol of the binary family uses it. A pass whose
+ * size does not change is skipped, as in Pillow.
  */
-final class PilBilinear {
+public final class PilBilinear {
 
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
@@ -23,8 +25,9 @@ final class PilBilinear {
      * first, as PIL holds them).
      *
      * @return (C, outH, outW) with integer values in 0..255
+     * @throws IllegalArgumentException if an output side is not positive
      */
-    static FloatImage resize(FloatImage in, int outH, int outW) {
+    public static FloatImage resize(FloatImage in, int outH, int outW) {
         if (outH <= 0 || outW <= 0) {
             throw new IllegalArgumentException("output size must be positive, found " + outH + "x"
                     + outW);

@@ -1,4 +1,4 @@
-package dev.freqmed.model.fsanet;
+package dev.freqmed.data.transform;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
