@@ -63,8 +63,8 @@ final class TrainCommand implements Callable<Integer> {
                 + Devices.describe(dev) + ", output " + out0);
         out.flush();
         TrainingRun.Result r = new TrainingRun(cfg, dev, new ConsoleProgress(out)).run(resume);
-        out.println(String.format(Locale.ROOT, "best %s %.4f at epoch %d; model: %s", cfg.train().monitor(),
-                r.bestValue(), r.bestEpoch(), r.modelDir()));
+        out.println(String.format(Locale.ROOT, "best %s %.4f at epoch %d; model (epoch %d): %s",
+                cfg.train().monitor(), r.bestValue(), r.bestEpoch(), r.modelEpoch(), r.modelDir()));
         return 0;
     }
 

@@ -32,16 +32,40 @@ class ImportWeightsCommandTest {
     void importedWeightsLoadAsACheckpointThatPredictAccepts(@TempDir Path tmp) throws Exception {
         FrcuNetConfig cfg = FrcuNetConfig.tiny();
         Path file = tmp.resolve("released.safetensors");
-        float[] expected;
+        Map<String, float[]> expected = new java.util.LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed(101);
             FrcuNet net = new FrcuNet(cfg);
             net.initialize(m, DataType.FLOAT32, new FrcuNetTask(cfg).inputShape());
-            // a file as a DataParallel run would write it: every key under "module."
+            // a file as a DataParallel run would write it: every key under "module."; BatchNorm
+            // statistics off 0 / 1 so that a skipped buffer shows
             Map<String, ai.djl.ndarray.NDArray> t = StateDicts.tensors(net);
             Map<String, Object> prefixed = new java.util.LinkedHashMap<>();
-            t.forEach((k, v) -> prefixed.put("module." + k, v));
+            t.forEach((k, v) -> {
+                if (k.endsWith("running_var") || k.endsWith("running_mean")) {
+                    float[] a = new float[(int) v.size()];
+                    java.util.Arrays.fill(a, k.endsWith("running_var") ? 1.7f : -0.3f);
+                    v.set(a);
+                }
+                prefixed.put("module." + k, v);
+                expected.put(k, v.toFloatArray());
+            });
             Safetensors.write(file, prefixed, Map.of());
-            expected = t.values().iterator().next().toFloatArray();
+        }
+        // A network built the way import-weights builds its target differs from the file.
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed(202);
+            FrcuNet fresh = new FrcuNet(cfg);
+            fresh.initialize(m, DataType.FLOAT32, new FrcuNetTask(cfg).inputShape());
+            int differing = 0;
+            for (Map.Entry<String, ai.djl.ndarray.NDArray> f : StateDicts.tensors(fresh)
+                    .entrySet()) {
+                if (!java.util.Arrays.equals(f.getValue().toFloatArray(),
+                        expected.get(f.getKey()))) {
+                    differing++;
+                }
+            }
+            assertTrue(differing > expected.size() / 2, differing + " of " + expected.size());
         }
         Path out = tmp.resolve("imported");
         StringWriter o = new StringWriter();
@@ -52,9 +76,12 @@ class ImportWeightsCommandTest {
         assertTrue(o.toString().contains("frcunet checkpoint written"), o.toString());
         try (LoadedModel lm = LoadedModel.load(out, Device.cpu(), "frcunet")) {
             assertEquals("released.safetensors", lm.manifest().extra().get("importedFrom"));
-            float[] got = StateDicts.parameters(lm.network()).values().iterator().next()
-                    .getArray().toFloatArray();
-            assertArrayEquals(expected, got, 0f);
+            Map<String, ai.djl.ndarray.NDArray> got = StateDicts.tensors(lm.network());
+            assertEquals(expected.keySet(), got.keySet());
+            for (Map.Entry<String, float[]> x : expected.entrySet()) {
+                assertArrayEquals(x.getValue(), got.get(x.getKey()).toFloatArray(), 0f,
+                        x.getKey());
+            }
         }
         // a second import into the same folder needs --overwrite
         code = Main.run(new PrintWriter(o), new PrintWriter(e), "import-weights", "--arch",

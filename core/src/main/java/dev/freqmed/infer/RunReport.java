@@ -47,6 +47,7 @@ public record RunReport(TrainConfig config, TrainingRun.Result training, double 
         json.put("data", d);
         json.put("test_images", test.images());
         json.put("best_epoch", training.bestEpoch());
+        json.put("model_epoch", training.modelEpoch());
         json.put("epochs_run", training.epochsRun());
         json.put("train_seconds", trainSeconds);
         json.put("evaluate_seconds", test.seconds());
@@ -88,10 +89,12 @@ public record RunReport(TrainConfig config, TrainingRun.Result training, double 
                 .append("' for training, '").append(esc(config.data().valSplit()))
                 .append("' for validation, '").append(esc(config.data().testSplit()))
                 .append("' held out.</p>\n");
-        h.append("<p>Best checkpoint: epoch ").append(training.bestEpoch()).append(" of ")
-                .append(training.epochsRun()).append(" (selected by ")
+        h.append("<p>Evaluated checkpoint: epoch ").append(training.modelEpoch()).append(" of ")
+                .append(training.epochsRun()).append("last".equals(config.train().keep())
+                        ? " (the last epoch; best " : " (selected by ")
                 .append(esc(config.train().monitor()))
-                .append(String.format(Locale.ROOT, " = %.4f", training.bestValue()))
+                .append(String.format(Locale.ROOT, " = %.4f at epoch %d", training.bestValue(),
+                        training.bestEpoch()))
                 .append("). Training took ")
                 .append(String.format(Locale.ROOT, "%.0f s", trainSeconds))
                 .append(", evaluation ")

@@ -117,16 +117,26 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
      * @param polyPower        exponent of the poly schedule
      * @param groups           parameter groups (name, glob patterns over parameter keys, own
      *                         learningRate / weightDecay, or frozen); empty = one group
+     * @param keep             which weights {@code OUTPUT/model} holds: {@code best} (the epoch
+     *                         with the best {@code monitor}) or {@code last} (the final epoch,
+     *                         for a schedule that decays to zero, where the last weights are the
+     *                         settled ones and picking the best of a noisy validation set adds
+     *                         variance)
      */
     public record TrainSettings(int epochs, int batchSize, String optimizer, double learningRate, double beta1,
             double beta2, double epsilon, double weightDecay, String plateauMonitor, double plateauFactor,
             int plateauPatience, double plateauMinDelta, double minLearningRate, String monitor, int earlyStopping,
             long seed, double gradientClamp, String schedule, double polyPower,
-            List<ParameterGroups.Group> groups) {
+            List<ParameterGroups.Group> groups, String keep) {
 
         /** Validates and names the offending key. */
         public TrainSettings {
             groups = groups == null ? List.of() : List.copyOf(groups);
+            keep = keep == null ? "best" : keep;
+            if (!List.of("best", "last").contains(keep)) {
+                throw new IllegalArgumentException("train.keep must be best or last, found '"
+                        + keep + "'");
+            }
             if (epochs < 1) {
                 throw new IllegalArgumentException("train.epochs must be >= 1, found " + epochs);
             }
@@ -166,7 +176,7 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         /** The reference FRCU-Net recipe. */
         public static TrainSettings defaults() {
             return new TrainSettings(100, 12, "adam", 1e-4, 0.9, 0.999, 1e-7, 0, "val_loss", 0.1, 7, 1e-4, 0,
-                    "val_dice", 0, 42, 0, "plateau", 0.9, List.of());
+                    "val_dice", 0, 42, 0, "plateau", 0.9, List.of(), "best");
         }
 
         /** The learning rate of {@code epoch} (1-based) under the poly schedule. */

@@ -70,7 +70,7 @@ public final class TrainingRun {
      * @param stoppedEarly  whether early stopping ended the run
      */
     public record Result(int epochsRun, int bestEpoch, double bestValue, List<Map<String, Double>> history,
-            Path modelDir, boolean stoppedEarly) {
+            Path modelDir, boolean stoppedEarly, int modelEpoch) {
     }
 
     /** Resumable state kept in the checkpoint manifest. */
@@ -228,12 +228,15 @@ public final class TrainingRun {
                                 + "' is not a tracked metric; tracked: " + String.join(", ", row.keySet()));
                     }
                     boolean best = monitorDirection.isBetter(monitored, bestValue);
+                    boolean keepLast = "last".equals(ts.keep());
+                    if (best || keepLast) {
+                        ModelCheckpoint.save(out.resolve(MODEL_DIR), net, baseManifest.withMetrics(row)
+                                .withExtra("epoch", epoch));
+                    }
                     if (best) {
                         bestValue = monitored;
                         bestEpoch = epoch;
                         badEpochs = 0;
-                        ModelCheckpoint.save(out.resolve(MODEL_DIR), net, baseManifest.withMetrics(row)
-                                .withExtra("epoch", epoch));
                     } else if (!lossStillFalls(history, row)) {
                         badEpochs++;
                     }
@@ -265,7 +268,9 @@ public final class TrainingRun {
                     }
                 }
                 return new Result(history.isEmpty() ? 0 : history.get(history.size() - 1).get("epoch").intValue(),
-                        bestEpoch, bestValue, history, out.resolve(MODEL_DIR), stoppedEarly);
+                        bestEpoch, bestValue, history, out.resolve(MODEL_DIR), stoppedEarly,
+                        "last".equals(ts.keep()) && !history.isEmpty()
+                                ? history.get(history.size() - 1).get("epoch").intValue() : bestEpoch);
             }
         }
     }

@@ -30,7 +30,7 @@ class RunReportTest {
         epoch.put("train_loss", 0.5);
         epoch.put("val_dice", 0.25);
         TrainingRun.Result run = new TrainingRun.Result(1, 1, 0.25, List.of(epoch),
-                dir.resolve("model"), false);
+                dir.resolve("model"), false, 1);
         BinarySegmentationMetrics m = new BinarySegmentationMetrics();
         m.updateLabels(new int[] {1, 1, 0, 0}, new int[] {1, 0, 0, 0});
         m.updateLabels(new int[] {0, 0, 0, 1}, new int[] {0, 0, 1, 1});

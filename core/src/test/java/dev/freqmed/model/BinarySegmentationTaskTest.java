@@ -38,6 +38,11 @@ class BinarySegmentationTaskTest {
         public NDArray loss(NDList outputs, NDList labels) {
             return outputs.head().sub(labels.head()).square().mean();
         }
+
+        @Override
+        public int stride() {
+            return 1;
+        }
     }
 
     private static Map<String, Double> validateAgainstItself(Path root, int side)

@@ -181,8 +181,8 @@ class WeightFuzzTest {
         mutate("keras", h5, rnd, keras, RANDOM_CASES_PER_FILE / 2, 0, h5.length);
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         assertTrue(cases >= 8000, "ran " + cases + " cases");
+        // Time is reported, not asserted: speed belongs to benchmarks (bench/WeightsBench).
         System.out.println("weight fuzz: " + cases + " cases in " + seconds + " s");
-        assertTrue(seconds < 60, "fuzzing took " + seconds + " s");
     }
 
     // ---- hand-made hostile pickles, wrapped in a PyTorch zip ----

@@ -7,11 +7,14 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freqmed.backbone.ReferenceFixture;
+import dev.freqmed.io.HostTensor;
+import dev.freqmed.io.ModelCheckpoint;
 import dev.freqmed.train.TrainConfig;
 import dev.freqmed.train.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +65,23 @@ class FsaNetTrainingRunTest {
         assertEquals(12, manifest.findValue("optimizerSteps").asInt(), manifest.toString());
         double loss = resumed.history().get(1).get("train_loss");
         assertTrue(Double.isFinite(loss), "train loss " + loss);
+        // The resumed run ends where an uninterrupted two-epoch run ends.
+        Path straight = tmp.resolve("straight");
+        new TrainingRun(TrainConfig.read(config(tmp, data, straight, 2)), Device.cpu(), null)
+                .run(false);
+        Map<String, HostTensor> a = ModelCheckpoint.readWeights(straight.resolve("checkpoint"));
+        Map<String, HostTensor> b = ModelCheckpoint.readWeights(out.resolve("checkpoint"));
+        assertEquals(a.keySet(), b.keySet());
+        double maxDiff = 0;
+        for (String k : a.keySet()) {
+            float[] x = a.get(k).toFloatArray();
+            float[] y = b.get(k).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+            }
+        }
+        assertTrue(maxDiff <= 1e-6, "resumed weights differ from an uninterrupted run by "
+                + maxDiff);
     }
 
     private static Path config(Path dir, Path data, Path out, int epochs) throws Exception {
