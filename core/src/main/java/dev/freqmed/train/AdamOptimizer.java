@@ -79,6 +79,9 @@ public final class AdamOptimizer implements TrainOptimizer {
             double lr = lrOf.applyAsDouble(e.getKey());
             double weightDecay = decayOf.applyAsDouble(e.getKey());
             NDArray w = p.getArray();
+            if (!w.hasGradient()) {
+                continue; // held but unused by the forward pass: no gradient, no state
+            }
             NDArray m = firstMoment.computeIfAbsent(e.getKey(), k -> zerosLike(w));
             NDArray v = secondMoment.computeIfAbsent(e.getKey(), k -> zerosLike(w));
             try (NDManager scope = stateManager.newSubManager(w.getDevice())) {

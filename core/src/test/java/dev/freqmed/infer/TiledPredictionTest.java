@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * against one pass over the whole image, for FRCU-Net and FSANet (tiny presets, seeded weights,
  * a DRIVE fundus image). Both networks see context beyond a window (FRCU-Net's frequency block
  * pools the whole bottleneck; FSANet has global attention and pooling), so the maps differ; the
- * stated tolerances are the measured differences with room for other kernels' rounding.
+ * stated tolerances (mean and 99th percentile of |diff| of the [0, 1] maps) are the measured
+ * ones (FRCU-Net 0.011 / 0.12, FSANet 0.016 / 0.31 here) with room for other kernels' rounding.
  */
 class TiledPredictionTest {
 
@@ -34,8 +35,8 @@ class TiledPredictionTest {
 
     @Tag("slow")
     @ParameterizedTest
-    @CsvSource({"frcunet, 0.02, 0.35", "fsanet, 0.02, 0.35"})
-    void tiledMatchesUntiledAtOneMegapixel(String arch, double meanTol, double maxTol)
+    @CsvSource({"frcunet, 0.02, 0.2", "fsanet, 0.03, 0.45"})
+    void tiledMatchesUntiledAtOneMegapixel(String arch, double meanTol, double p99Tol)
             throws Exception {
         ModelRegistry.Entry<?> e = ModelRegistry.get(arch);
         Record cfg = e.preset("tiny");
@@ -55,21 +56,29 @@ class TiledPredictionTest {
                     SlidingWindowInferer.Blending.LINEAR, null)).predict(img);
             double sum = 0;
             double max = 0;
+            float[] diffs = new float[whole.data().length];
             float lo = Float.MAX_VALUE;
             float hi = -Float.MAX_VALUE;
             for (int i = 0; i < whole.data().length; i++) {
                 double d = Math.abs(whole.data()[i] - tiled.data()[i]);
+                diffs[i] = (float) d;
                 sum += d;
                 max = Math.max(max, d);
                 lo = Math.min(lo, whole.data()[i]);
                 hi = Math.max(hi, whole.data()[i]);
             }
             double mean = sum / whole.data().length;
+            java.util.Arrays.sort(diffs);
+            double p99 = diffs[(int) (0.99 * (diffs.length - 1))];
             String msg = String.format(Locale.ROOT, "%s tiled vs untiled at 1024²: mean |diff|"
-                    + " %.4g, max %.4g (untiled map in [%.3f, %.3f])", arch, mean, max, lo, hi);
+                    + " %.4g, 99th percentile %.4g, max %.4g (untiled map in [%.3f, %.3f])",
+                    arch, mean, p99, max, lo, hi);
             System.out.println(msg);
             assertTrue(hi - lo > 1e-3, "a constant map proves nothing: " + msg);
-            assertTrue(mean <= meanTol && max <= maxTol, msg);
+            // The maximum is not bounded: FSANet stretches each map to [0, 1] by its own
+            // minimum and maximum, so where the untrained network's map is nearly flat a pixel
+            // at one extreme of one map can sit at the other extreme of the other.
+            assertTrue(mean <= meanTol && p99 <= p99Tol, msg);
         }
     }
 }
