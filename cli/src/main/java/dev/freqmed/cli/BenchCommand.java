@@ -85,8 +85,11 @@ final class BenchCommand implements Callable<Integer> {
         ModelRegistry.Entry<?> entry = ModelRegistry.get(arch);
         Record base = entry.preset(preset);
         Map<String, Object> over = new LinkedHashMap<>(overrides);
-        if (hasComponent(base, "inputSize")) {
-            over.put("inputSize", size);
+        // The benchmarked side is the network's training and inference side.
+        for (String key : new String[] {"inputSize", "trainSize", "testSize"}) {
+            if (hasComponent(base, key) && !over.containsKey(key)) {
+                over.put(key, size);
+            }
         }
         Record cfg = Configs.merge(base, over, "--set");
         Engine engine = Engine.getEngine("PyTorch");
