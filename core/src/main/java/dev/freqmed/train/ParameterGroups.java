@@ -25,10 +25,10 @@ public final class ParameterGroups {
      * @param learningRate the group's base learning rate (scaled by the schedule like the run's);
      *                     null for the run's
      * @param weightDecay  the group's weight decay; null for the run's
-     * @param frozen       whether the group is not trained
+     * @param frozen       whether the group is not trained (absent = false)
      */
     public record Group(String name, List<String> params, Double learningRate,
-            Double weightDecay, boolean frozen) {
+            Double weightDecay, Boolean frozen) {
 
         /** Validates. */
         public Group {
@@ -48,6 +48,7 @@ public final class ParameterGroups {
                         + " be >= 0, found " + weightDecay);
             }
             params = List.copyOf(params);
+            frozen = frozen != null && frozen;
         }
     }
 

@@ -112,8 +112,9 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
      *                         improved before stopping (0 = never)
      * @param seed             seed of initialisation, data order, augmentation and dropout
      * @param gradientClamp    element-wise gradient clamp before each update (0 = none; FSANet 0.5)
-     * @param schedule         {@code plateau} (reduce on plateau) or {@code poly}: lr = learningRate ·
-     *                         (1 − epoch/epochs)^polyPower, set once per epoch from epoch 1
+     * @param schedule         a {@link Schedules} name: {@code plateau} (reduce on plateau),
+     *                         {@code poly} (lr · (1 − epoch/epochs)^polyPower, set once per
+     *                         epoch from epoch 1), {@code cosine} or {@code step}
      * @param polyPower        exponent of the poly schedule
      * @param groups           parameter groups (name, glob patterns over parameter keys, own
      *                         learningRate / weightDecay, or frozen); empty = one group
@@ -122,12 +123,14 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
      *                         for a schedule that decays to zero, where the last weights are the
      *                         settled ones and picking the best of a noisy validation set adds
      *                         variance)
+     * @param warmupEpochs     epochs of linear learning-rate warm-up before the schedule
+     * @param stepEpochs       epochs between reductions of the {@code step} schedule
      */
     public record TrainSettings(int epochs, int batchSize, String optimizer, double learningRate, double beta1,
             double beta2, double epsilon, double weightDecay, String plateauMonitor, double plateauFactor,
             int plateauPatience, double plateauMinDelta, double minLearningRate, String monitor, int earlyStopping,
             long seed, double gradientClamp, String schedule, double polyPower,
-            List<ParameterGroups.Group> groups, String keep) {
+            List<ParameterGroups.Group> groups, String keep, int warmupEpochs, int stepEpochs) {
 
         /** Validates and names the offending key. */
         public TrainSettings {
@@ -143,15 +146,18 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
             if (batchSize < 1) {
                 throw new IllegalArgumentException("train.batchSize must be >= 1, found " + batchSize);
             }
-            if (!List.of("adam", "adamw", "adaxw").contains(optimizer)) {
-                throw new IllegalArgumentException("train.optimizer must be adam, adamw or adaxw, found '" + optimizer
-                        + "'");
-            }
+            Optimizers.check(optimizer);
             if (gradientClamp < 0) {
                 throw new IllegalArgumentException("train.gradientClamp must be >= 0, found " + gradientClamp);
             }
-            if (!List.of("plateau", "poly").contains(schedule)) {
-                throw new IllegalArgumentException("train.schedule must be plateau or poly, found '" + schedule + "'");
+            Schedules.check(schedule);
+            if (warmupEpochs < 0 || warmupEpochs >= epochs) {
+                throw new IllegalArgumentException("train.warmupEpochs must be in [0, epochs),"
+                        + " found " + warmupEpochs);
+            }
+            if (stepEpochs < 1) {
+                throw new IllegalArgumentException("train.stepEpochs must be >= 1, found "
+                        + stepEpochs);
             }
             if (!(learningRate > 0)) {
                 throw new IllegalArgumentException("train.learningRate must be > 0, found " + learningRate);
@@ -176,7 +182,7 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         /** The reference FRCU-Net recipe. */
         public static TrainSettings defaults() {
             return new TrainSettings(100, 12, "adam", 1e-4, 0.9, 0.999, 1e-7, 0, "val_loss", 0.1, 7, 1e-4, 0,
-                    "val_dice", 0, 42, 0, "plateau", 0.9, List.of(), "best");
+                    "val_dice", 0, 42, 0, "plateau", 0.9, List.of(), "best", 0, 30);
         }
 
         /** The learning rate of {@code epoch} (1-based) under the poly schedule. */

@@ -149,12 +149,7 @@ public final class TrainingRun {
                 initRecord = initialise(net, config, listener);
             }
             NDManager optManager = manager.newSubManager();
-            TrainOptimizer opt = "adaxw".equals(ts.optimizer())
-                    ? AdaXwOptimizer.builder().optBetas((float) ts.beta1(), (float) ts.beta2())
-                            .optEpsilon((float) ts.epsilon()).optDecoupledWeightDecay((float) ts.weightDecay())
-                            .optStateManager(optManager).build()
-                    : new AdamOptimizer(optManager, ts.beta1(), ts.beta2(), ts.epsilon(), ts.weightDecay(),
-                            "adamw".equals(ts.optimizer()));
+            TrainOptimizer opt = Optimizers.create(ts, optManager);
             Direction monitorDirection = ts.monitorDirection();
             PlateauScheduler plateau = new PlateauScheduler(ts.learningRate(), ts.plateauFactor(), ts.plateauPatience(),
                     ts.plateauMinDelta(), ts.minLearningRate(), ts.plateauDirection() == Direction.MAXIMIZE);
@@ -202,7 +197,7 @@ public final class TrainingRun {
                         step++;
                         s++;
                         engine.setRandomSeed((int) BatchLoader.mix(ts.seed(), step, 7));
-                        double lr = "poly".equals(ts.schedule()) ? ts.polyLearningRate(epoch) : plateau.lr();
+                        double lr = Schedules.lr(ts, epoch, plateau.lr());
                         StepContext ctx = new StepContext(net, task, manager, ps, opt, trainable, groups, lr,
                                 ts.gradientClamp(), lossOverride, step, epoch, s,
                                 state.epoch() > 0 || epoch > 1 ? ckptDir + " (epoch " + (epoch - 1) + ")" : "none");
@@ -220,7 +215,7 @@ public final class TrainingRun {
                     row.put("epoch", (double) epoch);
                     row.put("train_loss", lossSum / seen);
                     row.putAll(validate(net, task, valLoader, val.size(), ts.batchSize(), manager));
-                    row.put("lr", "poly".equals(ts.schedule()) ? ts.polyLearningRate(epoch) : plateau.lr());
+                    row.put("lr", Schedules.lr(ts, epoch, plateau.lr()));
                     row.put("seconds", (System.nanoTime() - t0) / 1e9);
                     Double monitored = row.get(ts.monitor());
                     if (monitored == null) {
@@ -247,7 +242,7 @@ public final class TrainingRun {
                                 + String.join(", ", row.keySet()));
                     }
                     double before = plateau.lr();
-                    if (!"poly".equals(ts.schedule())) {
+                    if (Schedules.usesPlateau(ts.schedule())) {
                         plateau.observe(pm);
                     }
                     if (plateau.lr() < before) {
