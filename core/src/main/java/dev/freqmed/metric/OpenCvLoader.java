@@ -3,7 +3,7 @@ package dev.freqmed.metric;
 import nu.pattern.OpenCV;
 
 /** Loads OpenCV's native library once, on first use. */
-final class OpenCvLoader {
+public final class OpenCvLoader {
 
     static {
         OpenCV.loadLocally();
@@ -13,7 +13,7 @@ final class OpenCvLoader {
     }
 
     /** Ensures the native library is loaded (the class initialiser does the work once). */
-    static void load() {
+    public static void load() {
         // class initialisation loads the library
     }
 }
