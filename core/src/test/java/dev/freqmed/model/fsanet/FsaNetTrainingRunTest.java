@@ -72,24 +72,20 @@ class FsaNetTrainingRunTest {
         Map<String, HostTensor> a = ModelCheckpoint.readWeights(straight.resolve("checkpoint"));
         Map<String, HostTensor> b = ModelCheckpoint.readWeights(out.resolve("checkpoint"));
         assertEquals(a.keySet(), b.keySet());
-        double diff = 0;
-        double norm = 0;
+        double maxDiff = 0;
         for (String k : a.keySet()) {
             float[] x = a.get(k).toFloatArray();
             float[] y = b.get(k).toFloatArray();
             for (int i = 0; i < x.length; i++) {
-                diff += ((double) x[i] - y[i]) * ((double) x[i] - y[i]);
-                norm += (double) x[i] * x[i];
+                maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
             }
         }
-        // Alone in a JVM the two runs agree exactly. Among other tests, BLAS and oneDNN may sum
-        // in another order for differently aligned buffers, and AdaX-W with beta2 1e-4 and
-        // epsilon 1e-12 takes nearly sign-sized steps, so rounding-level gradient differences
-        // near zero move single weights by a step; the relative norm stays far below what a
-        // lost optimiser state or a wrong data order gives (> 0.1).
-        double rel = Math.sqrt(diff / norm);
-        assertTrue(rel <= 1e-2, "resumed weights differ from an uninterrupted run by " + rel
-                + " (relative L2)");
+        // This class runs in a JVM of its own (core/pom.xml): there the two runs agree to the
+        // bit. Among other tests BLAS and oneDNN may sum in another order for differently
+        // aligned buffers, and AdaX-W with beta2 1e-4 and epsilon 1e-12 turns rounding-level
+        // gradients into near-sign-sized steps.
+        assertTrue(maxDiff <= 1e-6, "resumed weights differ from an uninterrupted run by "
+                + maxDiff);
     }
 
     private static Path config(Path dir, Path data, Path out, int epochs) throws Exception {
