@@ -2,7 +2,6 @@ package dev.freqmed.cli;
 
 import dev.freqmed.config.Configs;
 import dev.freqmed.engine.Doctor;
-import dev.freqmed.engine.NativeEngine;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,10 +27,7 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ai.djl.engine.Engine.getEngine("PyTorch");
-        if (System.getenv("FREQMED_DEBUG") == null) {
-            NativeEngine.setLogLevel(NativeEngine.LOG_ERROR);
-        }
+        EngineSetup.quiet();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Configs.json().writerWithDefaultPrettyPrinter()

@@ -18,6 +18,14 @@ final class EngineSetup {
     private EngineSetup() {
     }
 
+    /** Loads the engine and hides libtorch's own warnings unless {@code FREQMED_DEBUG} is set. */
+    static void quiet() {
+        Engine.getEngine("PyTorch");
+        if (System.getenv("FREQMED_DEBUG") == null) {
+            NativeEngine.setLogLevel(NativeEngine.LOG_ERROR);
+        }
+    }
+
     /**
      * Prepares the engine and prints one line about it.
      *
@@ -25,10 +33,7 @@ final class EngineSetup {
      * @return the routing in force
      */
     static ConvRouting start(PrintWriter err) {
-        Engine.getEngine("PyTorch");
-        if (System.getenv("FREQMED_DEBUG") == null) {
-            NativeEngine.setLogLevel(NativeEngine.LOG_ERROR);
-        }
+        quiet();
         if ("auto".equals(ConvRouter.configuredMode()) && EngineSelfTest.cached().isEmpty()) {
             err.println("engine: checking the convolution kernels on this CPU (once per machine"
                     + " and engine version) ...");

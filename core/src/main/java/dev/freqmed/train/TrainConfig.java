@@ -306,7 +306,12 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
 
     /** The data root, resolved against the working folder, else against the config file's folder. */
     public Path dataRoot() {
-        Path p = Path.of(data.root());
+        return resolve(data.root());
+    }
+
+    /** A path from the config, against the working folder, else against the config's folder. */
+    private Path resolve(String path) {
+        Path p = Path.of(path);
         if (p.isAbsolute() || Files.exists(p) || source == null || source.toAbsolutePath().getParent() == null) {
             return p;
         }
@@ -316,16 +321,7 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
 
     /** The {@code model.init} file, resolved like {@link #dataRoot()}; null when none. */
     public Path initFile() {
-        if (init == null) {
-            return null;
-        }
-        Path p = Path.of(init.from());
-        if (p.isAbsolute() || Files.exists(p) || source == null
-                || source.toAbsolutePath().getParent() == null) {
-            return p;
-        }
-        Path rel = source.toAbsolutePath().getParent().resolve(p);
-        return Files.exists(rel) ? rel : p;
+        return init == null ? null : resolve(init.from());
     }
 
     /** A copy with another output folder. */
