@@ -13,13 +13,13 @@ import java.io.PrintWriter;
  * is set), decides the convolution routing (running the self-test the first time on a machine)
  * and says once, on standard error, which engine and paths this run uses.
  */
-final class EngineSetup {
+public final class EngineSetup {
 
     private EngineSetup() {
     }
 
     /** Loads the engine and hides libtorch's own warnings unless {@code FREQMED_DEBUG} is set. */
-    static void quiet() {
+    public static void quiet() {
         Engine.getEngine("PyTorch");
         if (System.getenv("FREQMED_DEBUG") == null) {
             NativeEngine.setLogLevel(NativeEngine.LOG_ERROR);
@@ -32,7 +32,7 @@ final class EngineSetup {
      * @param err where the line goes
      * @return the routing in force
      */
-    static ConvRouting start(PrintWriter err) {
+    public static ConvRouting start(PrintWriter err) {
         quiet();
         if ("auto".equals(ConvRouter.configuredMode()) && EngineSelfTest.cached().isEmpty()) {
             err.println("engine: checking the convolution kernels on this CPU (once per machine"

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Frequency-aware networks for medical images: train, predict, evaluate, benchmark.",
+        footer = {"", "freqmed batch runs predict over many images on Apache Spark (see 'freqmed batch --help')."},
         subcommands = {
             CommandLine.HelpCommand.class,
             TrainCommand.class,
@@ -33,7 +34,18 @@ public final class Main implements Runnable {
 
     /** Builds the command line with FreqMed's error handling (one line per error, no stack trace). */
     public static CommandLine commandLine() {
+        return commandLine(new Object[0]);
+    }
+
+    /**
+     * Builds the command line with extra subcommands (modules with their own class path, such as
+     * {@code batch}, add theirs) and FreqMed's error handling.
+     */
+    public static CommandLine commandLine(Object... extraSubcommands) {
         CommandLine cl = new CommandLine(new Main());
+        for (Object sub : extraSubcommands) {
+            cl.addSubcommand(sub);
+        }
         cl.setExecutionExceptionHandler(new Errors());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;

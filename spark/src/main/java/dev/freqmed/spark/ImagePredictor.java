@@ -1,0 +1,211 @@
+package dev.freqmed.spark;
+
+import dev.freqmed.data.BinaryFolderReader;
+import dev.freqmed.data.FloatImage;
+import dev.freqmed.infer.LoadedModel;
+import dev.freqmed.infer.Prediction;
+import dev.freqmed.infer.PredictionOutput;
+import dev.freqmed.infer.PredictionWriter;
+import dev.freqmed.infer.Predictor;
+import dev.freqmed.infer.SlidingWindowInferer;
+import dev.freqmed.io.GrayImage;
+import dev.freqmed.io.ImageIo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Predicts one image of a batch on an executor and publishes its files so that a task killed
+ * at any point and run again leaves exactly one complete set: the writer writes into a private
+ * temporary folder, the files are renamed into place, and only then is the image's completion
+ * record written (itself by rename). An image without a record is predicted again.
+ */
+final class ImagePredictor {
+
+    /** Folder of the run's bookkeeping inside the output folder. */
+    static final String STATE_DIR = ".freqmed-batch";
+
+    /** Test hook: the first attempt of the task holding this stem dies half-way through publishing. */
+    static final String FAIL_ONCE_PROPERTY = "freqmed.batch.failOnce";
+
+    private final BatchOptions options;
+    private final Path output;
+
+    ImagePredictor(BatchOptions options) {
+        this.options = options;
+        this.output = Path.of(options.output());
+    }
+
+    /** The completion record of a stem. */
+    static Path record(Path output, String stem) {
+        return output.resolve(STATE_DIR).resolve("done").resolve(stem + ".json");
+    }
+
+    /**
+     * Predicts, writes and scores one image.
+     *
+     * @param path        the image
+     * @param groundTruth its reference mask or instance map, or null
+     * @param attempt     Spark's attempt number of the task (0 first)
+     * @return the result row; reading and prediction errors become error rows
+     */
+    ImageResult process(String path, String groundTruth, int attempt) {
+        long t0 = System.nanoTime();
+        String stem = ImageIo.stem(Path.of(path));
+        if (options.resume()) {
+            ImageResult previous = ImageResult.readRecord(record(output, stem), output);
+            if (previous != null) {
+                return previous.asReused();
+            }
+        }
+        Path tmp = output.resolve(STATE_DIR).resolve("tmp").resolve(stem + "." + attempt + "." + UUID.randomUUID());
+        try {
+            FloatImage image;
+            Prediction prediction;
+            PredictionWriter writer;
+            try {
+                image = BinaryFolderReader.readImage(Path.of(path));
+                LoadedModel model = ExecutorModels.get(options.model(), options.size());
+                Predictor predictor = new Predictor(model, new SlidingWindowInferer(options.tile(),
+                        options.tile() > 0 ? Math.min(options.overlap(), options.tile() - 1) : 0,
+                        options.tileBatch(), SlidingWindowInferer.Blending.valueOf(
+                                options.blend().toUpperCase(Locale.ROOT)), null));
+                prediction = predictor.run(image);
+                writer = model.task().writer(options.threshold());
+                Files.createDirectories(tmp);
+                writer.write(tmp, stem, image, prediction);
+            } catch (IOException | RuntimeException e) {
+                return ImageResult.error(stem, message(path, e), seconds(t0));
+            }
+            List<String> files = new ArrayList<>();
+            for (String f : writer.files(stem)) {
+                if (Files.isRegularFile(tmp.resolve(f))) {
+                    files.add(f);
+                }
+            }
+            publish(tmp, files, stem, attempt);
+            Map<String, Double> summary = new LinkedHashMap<>();
+            prediction.summary().forEach((k, v) -> {
+                if (v instanceof Number n) {
+                    summary.put(k, n.doubleValue());
+                }
+            });
+            Map<String, Double> metrics;
+            try {
+                metrics = groundTruth == null || groundTruth.isBlank() ? Map.of()
+                        : score(prediction, files, Path.of(groundTruth));
+            } catch (IOException | RuntimeException e) {
+                return new ImageResult(stem, ImageResult.ERROR, message(groundTruth, e), seconds(t0),
+                        image.width(), image.height(), false, String.join(";", files), summary, Map.of());
+            }
+            ImageResult result = new ImageResult(stem, ImageResult.OK, "", seconds(t0), image.width(),
+                    image.height(), false, String.join(";", files), summary, metrics);
+            result.writeRecord(record(output, stem));
+            return result;
+        } catch (IOException e) {
+            throw new UncheckedIOException(output + ": could not publish the outputs of " + stem, e);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /** Renames each written file into place (replacing what a failed attempt may have left). */
+    private void publish(Path tmp, List<String> files, String stem, int attempt) throws IOException {
+        int moved = 0;
+        for (String f : files) {
+            Path target = output.resolve(f);
+            Files.createDirectories(target.getParent());
+            Files.move(tmp.resolve(f), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved++;
+            if (attempt == 0 && moved == 1 && files.size() > 1 && stem.equals(System.getProperty(FAIL_ONCE_PROPERTY))) {
+                throw new IllegalStateException("injected failure after publishing " + f + " of " + stem);
+            }
+        }
+    }
+
+    /**
+     * Scores the written mask against a ground-truth mask (any non-zero pixel is foreground, as
+     * {@code freqmed evaluate --task binary} reads it): Dice and IoU of this image.
+     */
+    private Map<String, Double> score(Prediction prediction, List<String> files, Path groundTruth) throws IOException {
+        if (!prediction.arrays().containsKey(PredictionOutput.PROBABILITY)
+                && !prediction.arrays().containsKey(PredictionOutput.MASK)) {
+            throw new IllegalArgumentException("scoring against a ground truth is only supported for mask"
+                    + " predictions; this model writes " + prediction.arrays().keySet());
+        }
+        String mask = files.stream().filter(f -> f.startsWith("masks/")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the writer wrote no masks/ file"));
+        GrayImage pred = ImageIo.readGray(output.resolve(mask));
+        GrayImage truth = ImageIo.readGray(groundTruth);
+        if (truth.width() != pred.width() || truth.height() != pred.height()) {
+            throw new IOException("ground truth is " + truth.width() + "x" + truth.height()
+                    + " but the image is " + pred.width() + "x" + pred.height());
+        }
+        long tp = 0;
+        long fp = 0;
+        long fn = 0;
+        for (int i = 0; i < pred.data().length; i++) {
+            boolean p = pred.data()[i] != 0;
+            boolean t = truth.data()[i] != 0;
+            if (p && t) {
+                tp++;
+            } else if (p) {
+                fp++;
+            } else if (t) {
+                fn++;
+            }
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        boolean empty = tp + fp + fn == 0;
+        m.put("dice", empty ? 1.0 : 2.0 * tp / (2.0 * tp + fp + fn));
+        m.put("iou", empty ? 1.0 : (double) tp / (tp + fp + fn));
+        return m;
+    }
+
+    private static String message(String path, Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.contains(path) ? m : path + ": " + m;
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // left for the next run's clean-up
+                }
+            });
+        } catch (IOException e) {
+            // left for the next run's clean-up
+        }
+    }
+
+    /** True when a folder holds anything. */
+    static boolean hasContent(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            return s.iterator().hasNext();
+        }
+    }
+}
