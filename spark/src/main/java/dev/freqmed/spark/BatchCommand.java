@@ -40,8 +40,8 @@ public final class BatchCommand implements Callable<Integer> {
             + " --overwrite; on a cluster, a folder every executor can write).")
     Path output;
 
-    @Option(names = "--master", defaultValue = "local[*]", description = "Spark master: local[*] (embedded, all"
-            + " cores), local[N], or a cluster URL (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--master", description = "Spark master: local[*] (embedded, all cores), local[N], or a"
+            + " cluster URL. Default: the one spark-submit passes, else local[*].")
     String master;
 
     @Option(names = "--tile", defaultValue = "0", description = "Window side in pixels, 0 = one pass (as predict).")
@@ -93,6 +93,9 @@ public final class BatchCommand implements Callable<Integer> {
                 threshold, size, resume);
         if (!blend.equalsIgnoreCase("linear") && !blend.equalsIgnoreCase("gaussian")) {
             throw new IllegalArgumentException("--blend must be linear or gaussian, found " + blend);
+        }
+        if (master == null) {
+            master = System.getProperty("spark.master", "local[*]");
         }
         long t0 = System.nanoTime();
         dev.freqmed.cli.EngineSetup.start(err);

@@ -10,6 +10,9 @@ import dev.freqmed.infer.Predictor;
 import dev.freqmed.infer.SlidingWindowInferer;
 import dev.freqmed.io.GrayImage;
 import dev.freqmed.io.ImageIo;
+import dev.freqmed.metric.InstanceMap;
+import dev.freqmed.metric.InstanceSegmentationMetrics;
+import dev.freqmed.metric.MetricResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -135,23 +138,30 @@ final class ImagePredictor {
     }
 
     /**
-     * Scores the written mask against a ground-truth mask (any non-zero pixel is foreground, as
-     * {@code freqmed evaluate --task binary} reads it): Dice and IoU of this image.
+     * Scores the written prediction against a ground truth: a mask prediction against a mask
+     * (any non-zero pixel is foreground, as {@code freqmed evaluate --task binary} reads it) gives
+     * this image's Dice and IoU; an instance prediction against a 16-bit instance map gives the
+     * instance metrics of {@code evaluate --task instance} (Dice, AJI, AJI+, DQ, SQ, PQ).
      */
     private Map<String, Double> score(Prediction prediction, List<String> files, Path groundTruth) throws IOException {
+        GrayImage truth = ImageIo.readGray(groundTruth);
+        if (prediction.arrays().containsKey(PredictionOutput.INSTANCES)) {
+            GrayImage pred = ImageIo.readGray(output.resolve(written(files, "instances/")));
+            sameSize(truth, pred);
+            MetricResult r = new InstanceSegmentationMetrics().compute(InstanceMap.of(pred), InstanceMap.of(truth));
+            Map<String, Double> m = new LinkedHashMap<>();
+            for (String k : InstanceSegmentationMetrics.MEAN_KEYS) {
+                m.put(k, r.get(k));
+            }
+            return m;
+        }
         if (!prediction.arrays().containsKey(PredictionOutput.PROBABILITY)
                 && !prediction.arrays().containsKey(PredictionOutput.MASK)) {
-            throw new IllegalArgumentException("scoring against a ground truth is only supported for mask"
+            throw new IllegalArgumentException("scoring against a ground truth is supported for mask and instance"
                     + " predictions; this model writes " + prediction.arrays().keySet());
         }
-        String mask = files.stream().filter(f -> f.startsWith("masks/")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("the writer wrote no masks/ file"));
-        GrayImage pred = ImageIo.readGray(output.resolve(mask));
-        GrayImage truth = ImageIo.readGray(groundTruth);
-        if (truth.width() != pred.width() || truth.height() != pred.height()) {
-            throw new IOException("ground truth is " + truth.width() + "x" + truth.height()
-                    + " but the image is " + pred.width() + "x" + pred.height());
-        }
+        GrayImage pred = ImageIo.readGray(output.resolve(written(files, "masks/")));
+        sameSize(truth, pred);
         long tp = 0;
         long fp = 0;
         long fn = 0;
@@ -171,6 +181,18 @@ final class ImagePredictor {
         m.put("dice", empty ? 1.0 : 2.0 * tp / (2.0 * tp + fp + fn));
         m.put("iou", empty ? 1.0 : (double) tp / (tp + fp + fn));
         return m;
+    }
+
+    private static String written(List<String> files, String folder) {
+        return files.stream().filter(f -> f.startsWith(folder)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the writer wrote no " + folder + " file"));
+    }
+
+    private static void sameSize(GrayImage truth, GrayImage pred) throws IOException {
+        if (truth.width() != pred.width() || truth.height() != pred.height()) {
+            throw new IOException("ground truth is " + truth.width() + "x" + truth.height()
+                    + " but the image is " + pred.width() + "x" + pred.height());
+        }
     }
 
     private static String message(String path, Exception e) {
