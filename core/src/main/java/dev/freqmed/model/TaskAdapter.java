@@ -68,6 +68,16 @@ public interface TaskAdapter extends dev.freqmed.infer.InferenceAdapter {
                 + " not supported (found " + side + ")");
     }
 
+    /**
+     * How a fresh network's weights are drawn, recorded in the manifest with the seed. Every
+     * network draws from the engine's random seed ({@code train.seed}) in block-tree order, with
+     * the initialisers of its reference framework; the default is DJL's (Xavier-uniform weights,
+     * zero biases, BatchNorm 1/0).
+     */
+    default String initialisation() {
+        return "DJL defaults: Xavier-uniform weights, zero biases, BatchNorm weight 1 / bias 0";
+    }
+
     /** The normalisation applied to inputs, recorded in checkpoint manifests. */
     String normalization();
 

@@ -163,6 +163,10 @@ public final class TrainingRun {
                         (int) task.inputShape().get(3)}, task.normalization())
                     .withTrainingData(root.toAbsolutePath().normalize().getFileName() + " (" + train.size()
                             + " train / " + val.size() + " val images)");
+            Map<String, Object> drawn = new java.util.LinkedHashMap<>();
+            drawn.put("seed", ts.seed());
+            drawn.put("convention", task.initialisation());
+            baseManifest = baseManifest.withExtra("initialisation", drawn);
             if (initRecord != null) {
                 baseManifest = baseManifest.withExtra("init", initRecord);
             }

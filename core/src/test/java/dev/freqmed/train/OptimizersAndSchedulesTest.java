@@ -121,5 +121,8 @@ class OptimizersAndSchedulesTest {
         assertEquals(64, init.get("sha256").toString().length(), init.toString());
         assertEquals(TrainingRun.sha256(first.resolve("model/weights.safetensors")),
                 init.get("sha256"));
+        Map<?, ?> drawn = (Map<?, ?>) man.extra().get("initialisation");
+        assertEquals(TrainConfig.read(cfg).train().seed(), ((Number) drawn.get("seed")).longValue());
+        assertTrue(drawn.get("convention").toString().startsWith("Keras"), drawn.toString());
     }
 }

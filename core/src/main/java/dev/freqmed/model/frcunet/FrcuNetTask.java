@@ -28,6 +28,12 @@ public final class FrcuNetTask extends BinarySegmentationTask {
 
     /** Windows are multiples of the encoder's output stride, 16. */
     @Override
+    public String initialisation() {
+        return "Keras (spec 4.1): glorot_uniform for the backbone, ASPP convs and head, he_normal for the"
+                + " other new convs, zero biases, BatchNorm gamma 1 / beta 0";
+    }
+
+    @Override
     public int stride() {
         return FrcuNet.STRIDE;
     }
