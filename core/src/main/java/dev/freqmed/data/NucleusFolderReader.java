@@ -1,5 +1,6 @@
 package dev.freqmed.data;
 
+import dev.freqmed.io.GrayImage;
 import dev.freqmed.io.ImageIo;
 import dev.freqmed.io.RgbImage;
 import java.awt.image.BufferedImage;
@@ -228,8 +229,12 @@ public final class NucleusFolderReader implements SampleSource {
         return new FloatImage(1, h, w, d);
     }
 
-    /** Reads a single-channel 16-bit instance PNG, refusing 8-bit and colour files. */
-    static int[] readInstancePng(Path path, int h, int w) throws IOException {
+    /**
+     * Reads a single-channel 16-bit instance map image, refusing 8-bit, palette and colour files.
+     *
+     * @throws IOException naming the file and the problem
+     */
+    public static GrayImage readInstanceMap(Path path) throws IOException {
         BufferedImage img = ImageIo.read(path);
         Raster r = img.getRaster();
         int bands = r.getNumBands();
@@ -243,8 +248,15 @@ public final class NucleusFolderReader implements SampleSource {
             throw new IOException(path + ": an instance map must be 16-bit (ids up to 65535),"
                     + " found " + bits + "-bit samples");
         }
-        checkSize(path, "instance map", img.getHeight(), img.getWidth(), h, w);
-        return r.getSamples(0, 0, w, h, 0, (int[]) null);
+        int w = img.getWidth();
+        int h = img.getHeight();
+        return new GrayImage(w, h, 16, r.getSamples(0, 0, w, h, 0, (int[]) null));
+    }
+
+    private static int[] readInstancePng(Path path, int h, int w) throws IOException {
+        GrayImage g = readInstanceMap(path);
+        checkSize(path, "instance map", g.height(), g.width(), h, w);
+        return g.data();
     }
 
     private static void checkSize(Path path, String what, int h, int w, int eh, int ew)
