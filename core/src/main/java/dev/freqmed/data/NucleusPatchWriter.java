@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * Cuts labelled nucleus tiles into overlapping patches and writes them in the HDF5 layout
@@ -72,7 +73,7 @@ public final class NucleusPatchWriter {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = Files.createTempFile(dir, out.getFileName().toString(), ".part");
+        Path tmp = out.resolveSibling(out.getFileName() + "." + UUID.randomUUID() + ".part");
         List<String> padded = new ArrayList<>();
         int patches = 0;
         try {
