@@ -1,6 +1,7 @@
 package dev.freqmed.post;
 
 import dev.freqmed.metric.OpenCvLoader;
+import java.util.concurrent.CompletableFuture;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
@@ -137,10 +138,12 @@ public final class HoverPostProcessor {
                 settings.minObjectSize());
         double[] e = edges(hvH, hvV, mask, height, width, settings.sobelKernel(),
                 settings.directions());
-        double[] dist = distance(e, mask, height, width);
+        // Distance and markers both read only E and B: the distance runs on another core.
+        CompletableFuture<double[]> dist = CompletableFuture.supplyAsync(
+                () -> distance(e, mask, height, width));
         int[] seeds = markers(e, mask, height, width, settings.edgeThreshold(),
                 settings.markerKernel(), settings.minMarkerSize());
-        int[] labels = watershed(dist, seeds, mask, height, width);
+        int[] labels = watershed(dist.join(), seeds, mask, height, width);
         return typeVote(labels, typeProbabilities, height, width);
     }
 
@@ -173,10 +176,12 @@ public final class HoverPostProcessor {
         OpenCvLoader.load();
         boolean fpnunet = directions == Directions.FPNUNET;
         // FPNuNet: channel 0 ramps along rows -> d/dy; HoVer-Net: channel 0 ramps along columns.
+        // The two channels are independent: the second runs on another core meanwhile.
+        CompletableFuture<float[]> second = CompletableFuture.supplyAsync(() -> invertedSobel(
+                hvV, height, width, sobelKernel, fpnunet ? 1 : 0, fpnunet ? 0 : 1));
         float[] s0 = invertedSobel(hvH, height, width, sobelKernel, fpnunet ? 0 : 1,
                 fpnunet ? 1 : 0);
-        float[] s1 = invertedSobel(hvV, height, width, sobelKernel, fpnunet ? 1 : 0,
-                fpnunet ? 0 : 1);
+        float[] s1 = second.join();
         double[] e = new double[s0.length];
         for (int i = 0; i < e.length; i++) {
             // float32 maximum, then float64 as numpy promotes when subtracting the int mask.
