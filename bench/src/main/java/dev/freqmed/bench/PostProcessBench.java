@@ -29,7 +29,7 @@ import java.util.Random;
  * <p>Usage: {@code PostProcessBench [--size N] [--nuclei N] [--repeat N] [--dump DIR]}; with
  * {@code --dump} the inputs are also written as float32 {@code .npy} files ({@code np.npy},
  * {@code hv0.npy}, {@code hv1.npy}, {@code types.npy} (K, H, W)) so another implementation can
- * be timed on exactly the same maps.
+ * be timed on exactly the same maps, with the instances found ({@code instances.npy}).
  */
 public final class PostProcessBench {
 
@@ -116,6 +116,13 @@ public final class PostProcessBench {
                     steps[j][r] = (t[j + 1] - t[j]) / 1e9;
                 }
             }
+        }
+        if (dump != null) {
+            float[] ids = new float[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = out.instances()[i];
+            }
+            writeNpy(dump.resolve("instances.npy"), ids, size, size);
         }
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("cores", Runtime.getRuntime().availableProcessors());
