@@ -125,7 +125,8 @@ public final class PixelOutlines {
             int[] a = ring.get((i + n - 1) % n);
             int[] b = ring.get(i);
             int[] c = ring.get((i + 1) % n);
-            long cross = (long) (b[0] - a[0]) * (c[1] - b[1]) - (long) (b[1] - a[1]) * (c[0] - b[0]);
+            long cross = (long) (b[0] - a[0]) * (c[1] - b[1])
+                    - (long) (b[1] - a[1]) * (c[0] - b[0]);
             if (cross != 0) {
                 out.add(new int[] {b[0] + x0, b[1] + y0});
             }

@@ -1,7 +1,7 @@
 package dev.freqmed.post;
 
 /**
- * Binary-image helpers with scipy.ndimage's conventions: 4-connected component labels numbered in
+ * Binary-image utilities with scipy.ndimage's conventions: 4-connected component labels numbered in
  * raster order of each component's first pixel ({@code scipy.ndimage.label} with its default
  * cross structure), removal of small labelled objects without relabelling
  * ({@code skimage.morphology.remove_small_objects} on a label image) and hole filling

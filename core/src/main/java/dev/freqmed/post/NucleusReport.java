@@ -327,8 +327,9 @@ public final class NucleusReport {
                     num(x.meanDabOd(), 4)));
         }
         AtomicFiles.writeString(outDir.resolve("report.csv"), csv.toString());
-        StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-                + "<title>Nucleus report</title><style>body{font-family:sans-serif}"
+        StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html><head>"
+                + "<meta charset=\"utf-8\"><title>Nucleus report</title>"
+                + "<style>body{font-family:sans-serif}"
                 + "table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px;"
                 + "text-align:right}td:first-child,td:nth-child(2){text-align:left}"
                 + "tr.total{font-weight:bold}</style></head><body>\n<h1>Nucleus report</h1>\n");

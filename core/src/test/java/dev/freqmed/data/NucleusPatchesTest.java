@@ -33,8 +33,10 @@ class NucleusPatchesTest {
         for (String stem : new String[] {"train_1_005", "train_6_005"}) {
             Files.copy(src.resolve("images/" + stem + ".jpg"),
                     split.resolve("images/" + stem + ".jpg"));
-            Files.copy(src.resolve("inst/" + stem + ".png"), split.resolve("inst/" + stem + ".png"));
-            Files.copy(src.resolve("type/" + stem + ".png"), split.resolve("type/" + stem + ".png"));
+            for (String sub : new String[] {"inst", "type"}) {
+                Files.copy(src.resolve(sub + "/" + stem + ".png"),
+                        split.resolve(sub + "/" + stem + ".png"));
+            }
         }
         NucleusFolderReader tiles = NucleusFolderReader.openSplit(split, 4);
         Path out = dir.resolve("out/patches.h5");
