@@ -107,6 +107,23 @@ class NucleusReportTest {
     }
 
     @Test
+    void meanDabPerNucleus() {
+        byte[] px = new byte[4 * 3];
+        int[][] colours = {{255, 255, 255}, COLOURS[2], COLOURS[3], COLOURS[3]};
+        for (int p = 0; p < 4; p++) {
+            for (int c = 0; c < 3; c++) {
+                px[3 * p + c] = (byte) colours[p][c];
+            }
+        }
+        double[] od = NucleusReport.meanDabOpticalDensity(new int[] {0, 2, 2, 3},
+                new RgbImage(4, 1, px));
+        assertEquals(4, od.length);
+        assertTrue(Double.isNaN(od[0]) && Double.isNaN(od[1]));
+        assertEquals((DAB[2] + DAB[3]) / 2, od[2], 1e-6);
+        assertEquals(DAB[3], od[3], 1e-6);
+    }
+
+    @Test
     void withoutPixelSizeDensityIsPerMegapixel(@TempDir Path dir) throws IOException {
         Path pred = dir.resolve("pred");
         Files.createDirectories(pred.resolve("instances"));
