@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             WeightsCommand.class,
             ImportWeightsCommand.class,
             DoctorCommand.class,
+            NucleiCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -5,7 +5,6 @@ import dev.freqmed.data.FloatImage;
 import dev.freqmed.io.AtomicFiles;
 import dev.freqmed.io.GrayImage;
 import dev.freqmed.io.ImageIo;
-import dev.freqmed.metric.OpenCvLoader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,11 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.opencv.core.CvType;
-import org.opencv.core.Mat;
-import org.opencv.core.MatOfPoint;
-import org.opencv.core.Point;
-import org.opencv.imgproc.Imgproc;
 
 /**
  * Writes an instance segmentation ({@link PredictionOutput#INSTANCES}, optionally
@@ -28,10 +22,14 @@ import org.opencv.imgproc.Imgproc;
  *   <li>{@code objects/STEM.csv}: {@code id,x,y,area,type} — centroid in pixels (column, row:
  *       the mean of the object's pixel coordinates), area in pixels, type = the most frequent
  *       class inside the object (0 without types);
- *   <li>{@code objects/STEM.geojson}: a FeatureCollection with one Polygon per object (its outer
- *       boundary through pixel centres, OpenCV's external contour, closed), properties
- *       {@code id}, {@code type}, {@code area} and QuPath's {@code objectType: "detection"} and
- *       {@code classification.name} ({@code type N}), so QuPath and GeoJSON tools read it.
+ *   <li>{@code objects/STEM.geojson}: a FeatureCollection with one feature per object whose
+ *       geometry follows the pixel edges ({@link PixelOutlines}: pixel (x, y) is the square
+ *       [x, x+1] &times; [y, y+1], so the polygon area equals the pixel area; a Polygon with
+ *       holes, or a MultiPolygon for an object in several 4-connected pieces; valid for JTS),
+ *       properties {@code id}, {@code type}, {@code area} and QuPath's
+ *       {@code objectType: "detection"} and {@code classification} ({@code name} "type N",
+ *       {@code color} [r, g, b]), so QuPath and GeoJSON tools read it. Note the CSV centroids
+ *       put pixel centres at integer coordinates, the GeoJSON at half-integers.
  * </ul>
  */
 public final class InstanceWriter implements PredictionWriter {
@@ -96,7 +94,6 @@ public final class InstanceWriter implements PredictionWriter {
                 }
             }
         }
-        OpenCvLoader.load();
         StringBuilder csv = new StringBuilder("id,x,y,area,type\n");
         List<Map<String, Object>> features = new ArrayList<>();
         for (int id = 1; id <= max; id++) {
@@ -116,14 +113,16 @@ public final class InstanceWriter implements PredictionWriter {
                     sy[id] / area[id], area[id], type));
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("type", "Feature");
-            f.put("geometry", Map.of("type", "Polygon", "coordinates",
-                    List.of(outline(labels, w, id, x0[id], y0[id], x1[id], y1[id]))));
+            f.put("geometry", geometry(labels, w, id, x0[id], y0[id], x1[id], y1[id]));
             Map<String, Object> props = new LinkedHashMap<>();
             props.put("id", id);
             props.put("type", type);
             props.put("area", area[id]);
             props.put("objectType", "detection");
-            props.put("classification", Map.of("name", "type " + type));
+            Map<String, Object> classification = new LinkedHashMap<>();
+            classification.put("name", "type " + type);
+            classification.put("color", colour(type));
+            props.put("classification", classification);
             f.put("properties", props);
             features.add(f);
         }
@@ -135,52 +134,56 @@ public final class InstanceWriter implements PredictionWriter {
                 JSON.writeValueAsString(fc));
     }
 
-    /** The object's external boundary (largest contour) as a closed ring of [x, y] points. */
-    private static List<List<Integer>> outline(int[] labels, int w, int id, int x0, int y0,
+    /**
+     * The object's geometry along pixel edges: a GeoJSON Polygon (outer ring, then holes) when
+     * it is one 4-connected piece, a MultiPolygon otherwise.
+     */
+    private static Map<String, Object> geometry(int[] labels, int w, int id, int x0, int y0,
             int x1, int y1) {
-        int bw = x1 - x0 + 3;
-        int bh = y1 - y0 + 3;
+        int bw = x1 - x0 + 1;
+        int bh = y1 - y0 + 1;
         byte[] mask = new byte[bw * bh];
         for (int y = y0; y <= y1; y++) {
             for (int x = x0; x <= x1; x++) {
                 if (labels[y * w + x] == id) {
-                    mask[(y - y0 + 1) * bw + (x - x0 + 1)] = 1;
+                    mask[(y - y0) * bw + (x - x0)] = 1;
                 }
             }
         }
-        Mat m = new Mat(bh, bw, CvType.CV_8UC1);
-        Mat hierarchy = new Mat();
-        List<MatOfPoint> contours = new ArrayList<>();
-        try {
-            m.put(0, 0, mask);
-            Imgproc.findContours(m, contours, hierarchy, Imgproc.RETR_EXTERNAL,
-                    Imgproc.CHAIN_APPROX_SIMPLE);
-            MatOfPoint best = null;
-            double bestArea = -1;
-            for (MatOfPoint c : contours) {
-                double a = c.rows() < 3 ? c.rows() : Imgproc.contourArea(c);
-                if (a > bestArea) {
-                    bestArea = a;
-                    best = c;
+        List<List<List<int[]>>> polygons = PixelOutlines.polygons(mask, bw, bh, x0, y0);
+        List<Object> coords = new ArrayList<>();
+        for (List<List<int[]>> poly : polygons) {
+            List<Object> rings = new ArrayList<>();
+            for (List<int[]> ring : poly) {
+                List<List<Integer>> pts = new ArrayList<>();
+                for (int[] p : ring) {
+                    pts.add(List.of(p[0], p[1]));
                 }
+                rings.add(pts);
             }
-            List<List<Integer>> ring = new ArrayList<>();
-            if (best != null) {
-                for (Point p : best.toArray()) {
-                    ring.add(List.of((int) p.x + x0 - 1, (int) p.y + y0 - 1));
-                }
-            }
-            if (!ring.isEmpty()) {
-                ring.add(ring.get(0));
-            }
-            return ring;
-        } finally {
-            m.release();
-            hierarchy.release();
-            for (MatOfPoint c : contours) {
-                c.release();
-            }
+            coords.add(rings);
         }
+        Map<String, Object> g = new LinkedHashMap<>();
+        if (coords.size() == 1) {
+            g.put("type", "Polygon");
+            g.put("coordinates", coords.get(0));
+        } else {
+            g.put("type", "MultiPolygon");
+            g.put("coordinates", coords);
+        }
+        return g;
+    }
+
+    /** A display colour per type id ([r, g, b]): a fixed palette, then a hash. */
+    static List<Integer> colour(int type) {
+        int[][] palette = {{128, 128, 128}, {255, 0, 0}, {0, 160, 0}, {0, 0, 255},
+            {255, 200, 0}, {255, 0, 255}, {0, 200, 200}, {160, 80, 0}, {128, 0, 160}};
+        if (type >= 0 && type < palette.length) {
+            int[] c = palette[type];
+            return List.of(c[0], c[1], c[2]);
+        }
+        int h = type * 0x9E3779B9;
+        return List.of((h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff);
     }
 
     @Override

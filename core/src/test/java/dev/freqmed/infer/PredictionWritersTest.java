@@ -77,7 +77,8 @@ class PredictionWritersTest {
             minY = Math.min(minY, pt.get(1).asInt());
             maxY = Math.max(maxY, pt.get(1).asInt());
         }
-        assertEquals(List.of(2, 5, 1, 3), List.of(minX, maxX, minY, maxY));
+        // Pixel-edge outline: columns 2..5 and rows 1..3 span corners 2..6 and 1..4.
+        assertEquals(List.of(2, 6, 1, 4), List.of(minX, maxX, minY, maxY));
         JsonNode props = g.get("features").get(1).get("properties");
         assertEquals(300, props.get("id").asInt());
         assertEquals("type 1", props.get("classification").get("name").asText());
