@@ -13,6 +13,7 @@ import dev.freqmed.backbone.SamImageEncoder;
 import dev.freqmed.backbone.UniEncoder;
 import dev.freqmed.model.HeldParameters;
 import dev.freqmed.nn.ContainerBlock;
+import dev.freqmed.tensor.Init;
 import dev.freqmed.nn.freq.PfaeBlock;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -143,6 +144,19 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters {
         hv.setName(Branch.HV.name());
         tp.setName(Branch.NC.name());
         return new NDList(np, boundary, hv, tp);
+    }
+
+    /**
+     * Initialises every parameter, then gives convolutions and linear layers PyTorch's default
+     * initialisation ({@code Init.applyTorchDefaults}, drawn from a generator seeded with the
+     * engine's seed), as the reference modules are built; attention projections stay
+     * Xavier-uniform and norms at 1 / 0, as in PyTorch.
+     */
+    @Override
+    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+        super.initialize(manager, dataType, inputShapes);
+        Integer seed = ai.djl.engine.Engine.getInstance().getSeed();
+        Init.applyTorchDefaults(this, new java.util.Random(seed == null ? 0 : seed));
     }
 
     @Override

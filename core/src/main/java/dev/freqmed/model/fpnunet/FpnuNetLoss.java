@@ -84,7 +84,7 @@ public final class FpnuNetLoss {
     public NDArray binaryTerm(NDArray npLogit, NDArray boundaryLogit, NDArray np,
             NDArray boundary) {
         return binaryComponents(npLogit, np).add(binaryComponents(boundaryLogit, boundary)
-                .mul(boundaryWeight));
+                .mul((float) boundaryWeight));
     }
 
     /** {@code BCE + Dice(σ(σ(z))) + Focal} of logits {@code z} against {@code t}, (N, 1, H, W). */
@@ -97,7 +97,7 @@ public final class FpnuNetLoss {
         NDArray qf = q.reshape(n, -1);
         NDArray tf = t.reshape(n, -1);
         NDArray inter = qf.mul(tf).sum(new int[] {1});
-        NDArray dice = inter.mul(2).add(1e-5f).div(qf.sum(new int[] {1}).add(tf.sum(
+        NDArray dice = inter.mul(2f).add(1e-5f).div(qf.sum(new int[] {1}).add(tf.sum(
                 new int[] {1})).add(1e-5f)).neg().add(1f).mean();
         NDArray pt = p.mul(t).add(p.neg().add(1f).mul(t.neg().add(1f)));
         NDArray focal = pt.neg().add(1f).square().mul(bceElem).mean();
@@ -169,7 +169,7 @@ public final class FpnuNetLoss {
         NDArray yf = onehot.get(fgCh).reshape(n, k - 1, -1);
         NDArray wf = w.get(fgCh).reshape(1, k - 1);
         NDArray inter = qf.mul(yf).sum(new int[] {2});
-        NDArray dice = inter.mul(2).add(1e-5f).div(qf.sum(new int[] {2}).add(yf.sum(
+        NDArray dice = inter.mul(2f).add(1e-5f).div(qf.sum(new int[] {2}).add(yf.sum(
                 new int[] {2})).add(1e-5f)).neg().add(1f).mul(wf).mean();
         NDArray pi = logits.get(fgCh).softmax(1);
         NDArray focal = pi.neg().add(1f).square().mul(pi.log()).neg().mul(onehot.get(fgCh))
