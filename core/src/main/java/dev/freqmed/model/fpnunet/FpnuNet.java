@@ -11,6 +11,9 @@ import ai.djl.util.PairList;
 import dev.freqmed.backbone.Layers;
 import dev.freqmed.backbone.SamImageEncoder;
 import dev.freqmed.backbone.UniEncoder;
+import dev.freqmed.io.HostTensor;
+import dev.freqmed.io.weights.Checkpoint;
+import dev.freqmed.io.weights.WeightNameTable;
 import dev.freqmed.model.HeldParameters;
 import dev.freqmed.nn.ContainerBlock;
 import dev.freqmed.tensor.Init;
@@ -40,7 +43,7 @@ import java.util.Set;
  * {@link #heldUnusedParameters()}. Keys follow the reference state dict without its
  * {@code model.} prefix (spec §9); SAM's prompt encoder is not built (never called).
  */
-public final class FpnuNet extends AbstractBlock implements HeldParameters {
+public final class FpnuNet extends AbstractBlock implements HeldParameters, WeightNameTable {
 
     /** The patch side: inputs must be multiples of it. */
     public static final int STRIDE = 8;
@@ -104,6 +107,16 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters {
         HvDecoderBlock.unusedKeys().forEach(k -> keys.add("hv_decoder." + k));
         TypeDecoderBlock.unusedKeys().forEach(k -> keys.add("type_decoder." + k));
         return keys;
+    }
+
+    /**
+     * Maps Segment Anything's, UNI's or a reference FPNuNet checkpoint's keys and layouts to
+     * this network's ({@link FpnuNetWeights}).
+     */
+    @Override
+    public java.util.Map<String, HostTensor> toNetworkKeys(Checkpoint source)
+            throws java.io.IOException {
+        return FpnuNetWeights.toNetworkKeys(config, source);
     }
 
     @Override

@@ -25,6 +25,8 @@ import java.util.List;
  * @param boundaryWeight weight of the boundary term in the NP loss (0.5)
  * @param minHvArea      instances smaller than this (pixels) get no HV target (30)
  * @param tileMargin     overlap tiled inference must use, in pixels (half the input side)
+ * @param patchStep      step between training patches cut from a tile (half the input side,
+ *                       as the reference's 128/64 extraction)
  */
 public record FpnuNetConfig(
         int inputSize,
@@ -42,7 +44,8 @@ public record FpnuNetConfig(
         List<Double> classWeights,
         double boundaryWeight,
         int minHvArea,
-        int tileMargin) {
+        int tileMargin,
+        int patchStep) {
 
     /** Validates every field, naming the offending one. */
     public FpnuNetConfig {
@@ -88,6 +91,9 @@ public record FpnuNetConfig(
             throw new IllegalArgumentException("highPassRate must be in (0, 1], found "
                     + highPassRate);
         }
+        if (patchStep < 1) {
+            throw new IllegalArgumentException("patchStep must be >= 1, found " + patchStep);
+        }
         if (!(boundaryWeight >= 0) || minHvArea < 0 || tileMargin < 0) {
             throw new IllegalArgumentException("boundaryWeight, minHvArea and tileMargin must be"
                     + " >= 0");
@@ -111,7 +117,7 @@ public record FpnuNetConfig(
                 new VitEncoderConfig(1024, 24, 16, 4096, 8, 16, 0, List.of(), 2,
                         List.of(3, 12, 21), 32, 1024),
                 256, 16, 64, 32, 4, 6, 9, 0.25, 1024,
-                List.of(0.0, 1.0, 0.5, 0.25, 1.0, 0.25, 0.0, 0.25, 0.0), 0.5, 30, 64);
+                List.of(0.0, 1.0, 0.5, 0.25, 1.0, 0.25, 0.0, 0.25, 0.0), 0.5, 30, 64, 64);
     }
 
     /**
@@ -126,7 +132,7 @@ public record FpnuNetConfig(
                 new VitEncoderConfig(128, 6, 4, 512, 8, 8, 0, List.of(), 2, List.of(1, 3, 5), 8,
                         1024),
                 256, 16, 64, 32, 4, 6, 5, 0.25, 1024,
-                List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 32);
+                List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 32, 32);
     }
 
     /** The smallest network that runs every code path (tests). */
@@ -136,6 +142,6 @@ public record FpnuNetConfig(
                 new VitEncoderConfig(64, 3, 2, 128, 8, 8, 0, List.of(), 2, List.of(0, 1, 2), 8,
                         1024),
                 32, 8, 8, 8, 4, 3, 5, 0.25, 1024,
-                List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 8);
+                List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 8, 32);
     }
 }

@@ -34,7 +34,7 @@ import java.util.Random;
  *
  * <p><b>Data.</b> A split folder of the CoNSeP layout ({@code images/}, {@code inst/},
  * {@code type/}, or HoVer-Net {@code .mat} labels, read by {@link NucleusFolderReader}) cut
- * into {@code inputSize} patches with half-patch steps ({@link NucleusPatches}). Per patch:
+ * into {@code inputSize} patches with {@code patchStep} steps ({@link NucleusPatches}). Per patch:
  * the image on the reference's scale (pixel − 1, spec §1.5), {@code np} = instance map > 0,
  * {@code boundary} = instance pixels with a 4-neighbour of another id (computed on the patch;
  * the spec recommends the whole tile, which differs only along patch borders), {@code hv} from
@@ -84,7 +84,8 @@ public final class FpnuNetTask implements TaskAdapter {
             throw new IOException(root.resolve(split) + ": no tiles");
         }
         FloatImage first = tiles.get(0).get(Sample.IMAGE);
-        return new NucleusPatches(tiles, config.inputSize(), first.height(), first.width());
+        return new NucleusPatches(tiles, config.inputSize(), config.patchStep(), first.height(),
+                first.width());
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The training patches of a nucleus split: every tile cut by a sliding window of
- * {@code side × side} pixels with step {@code side / 2}, corners at {@code 0, step, ...} and one
+ * {@code side × side} pixels with step {@code step} (the reference: half the side), corners at {@code 0, step, ...} and one
  * more window flush with the far border when the side does not fit exactly (the reference's
  * patch extractor, spec §1.3, keeps only the regular grid; its 1024 px tiles fit it exactly).
  * Samples carry {@code image} (3, s, s) in 0..255, {@code inst_map} and {@code type_map}
@@ -25,7 +25,7 @@ final class NucleusPatches implements SampleSource {
     private final int[] cornerOf;
     private volatile Object[] cached = {-1, null};
 
-    NucleusPatches(NucleusFolderReader tiles, int side, int tileHeight, int tileWidth)
+    NucleusPatches(NucleusFolderReader tiles, int side, int step, int tileHeight, int tileWidth)
             throws IOException {
         if (tileHeight < side || tileWidth < side) {
             throw new IOException("tiles of " + tileHeight + "x" + tileWidth + " are smaller than"
@@ -34,8 +34,8 @@ final class NucleusPatches implements SampleSource {
         }
         this.tiles = tiles;
         this.side = side;
-        int[] ys = positions(tileHeight, side);
-        int[] xs = positions(tileWidth, side);
+        int[] ys = positions(tileHeight, side, step);
+        int[] xs = positions(tileWidth, side, step);
         corners = new int[ys.length * xs.length][];
         int k = 0;
         for (int y : ys) {
@@ -51,8 +51,7 @@ final class NucleusPatches implements SampleSource {
         }
     }
 
-    static int[] positions(int length, int side) {
-        int step = Math.max(1, side / 2);
+    static int[] positions(int length, int side, int step) {
         int n = (length - side) / step + 1;
         boolean extra = (length - side) % step != 0;
         int[] p = new int[n + (extra ? 1 : 0)];
