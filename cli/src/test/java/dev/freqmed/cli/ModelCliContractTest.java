@@ -42,7 +42,7 @@ class ModelCliContractTest {
      * settings, validation split, window side and overlap for {@code predict}.
      */
     static final Map<String, String[]> INSTANCE_SAMPLES = Map.of(
-            "fpnunet", new String[] {"consep", "  preset: tiny\n  patchStep: 64\n", "test",
+            "fpnunet", new String[] {"consep", "  preset: tiny\n  patchStep: 192\n", "test",
                     "64", "32"});
 
     @TempDir

@@ -16,6 +16,31 @@ import org.junit.jupiter.api.Test;
 
 class FpnuNetTest {
 
+    /** Spec §4.3 / §4.4 shape trace of the neck and skip necks at paper widths, random inputs. */
+    @Test
+    void paperNeckShapeTrace() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            FusionNeckBlock neck = new FusionNeckBlock(768, 1024, 256, 16, 64);
+            neck.initialize(m, DataType.FLOAT32, new Shape(2, 3, 128, 128));
+            NDList z = neck.forward(ps, new NDList(m.randomUniform(-1, 254,
+                    new Shape(2, 3, 128, 128)), m.randomNormal(new Shape(2, 768, 16, 16)),
+                    m.randomNormal(new Shape(2, 1024, 16, 16))), false);
+            assertEquals(new Shape(2, 256, 16, 16), z.head().getShape());
+            dev.freqmed.nn.freq.PfaeBlock skip2 = new dev.freqmed.nn.freq.PfaeBlock(64, 64, 64,
+                    2, 8);
+            skip2.initialize(m, DataType.FLOAT32, new Shape(2, 64, 64, 64));
+            assertEquals(32, skip2.width());
+            assertEquals(4, skip2.heads());
+            assertEquals(new Shape(2, 64, 64, 64), skip2.forward(ps, new NDList(
+                    m.randomNormal(new Shape(2, 64, 64, 64))), false).head().getShape());
+            dev.freqmed.nn.freq.PfaeBlock fusion = new dev.freqmed.nn.freq.PfaeBlock(288, 288,
+                    256, 3, 16);
+            assertEquals(144, fusion.width());
+            assertEquals(2, fusion.heads());
+        }
+    }
+
     @Test
     void tinyShapeTrace() {
         FpnuNetConfig cfg = FpnuNetConfig.tiny();
