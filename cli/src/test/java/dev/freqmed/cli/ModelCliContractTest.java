@@ -42,8 +42,8 @@ class ModelCliContractTest {
      * settings, validation split, window side and overlap for {@code predict}.
      */
     static final Map<String, String[]> INSTANCE_SAMPLES = Map.of(
-            "fpnunet", new String[] {"consep", "  preset: tiny\n  patchStep: 192\n", "test",
-                    "64", "32"});
+            "fpnunet", new String[] {"fpnunet/cli-sample", "  preset: tiny\n", "val", "64",
+                    "8"});
 
     @TempDir
     Path tmp;
@@ -162,7 +162,8 @@ class ModelCliContractTest {
                 json.toString());
         assertEquals(0, e.code(), name + " evaluate: " + e.err());
         JsonNode n = new ObjectMapper().readTree(json.toFile());
-        assertEquals(diceSum / inputs.size(), n.findValue("dice_1").asDouble(), 1e-9,
+        assertEquals(diceSum / inputs.size(),
+                n.get("mean_over_images").get("dice_1").asDouble(), 1e-9,
                 name + ": " + n);
     }
 }
