@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * For every registered model, the command line runs end to end on real sample data: a tiny
  * {@code train}, {@code predict} on the validation images (every mask at the image's size,
  * 0/255), and {@code evaluate --task binary}, whose pooled Dice must equal the one computed here
- * from the written masks.
+ * from the written masks. Instance models ({@link #INSTANCE_SAMPLES}) write instance maps
+ * instead and are scored with {@code evaluate --task instance}, whose mean foreground Dice must
+ * equal the one computed here from the written maps.
  */
 class ModelCliContractTest {
 
@@ -35,6 +37,14 @@ class ModelCliContractTest {
             "fsanet", new String[] {"drive", "  preset: tiny\n  trainSize: 64\n"
                     + "  testSize: 64\n  scaleRates: [1.0]\n"});
 
+    /**
+     * Instance models: sample data (split folders with {@code images/} and {@code inst/}), model
+     * settings, validation split, window side and overlap for {@code predict}.
+     */
+    static final Map<String, String[]> INSTANCE_SAMPLES = Map.of(
+            "fpnunet", new String[] {"fpnunet/cli-sample", "  preset: tiny\n", "val", "64",
+                    "8"});
+
     @TempDir
     Path tmp;
 
@@ -45,6 +55,10 @@ class ModelCliContractTest {
     }
 
     private void smoke(String name) throws IOException {
+        if (INSTANCE_SAMPLES.containsKey(name)) {
+            instanceSmoke(name, INSTANCE_SAMPLES.get(name));
+            return;
+        }
         String[] sample = SAMPLES.get(name);
         if (sample == null) {
             fail(name + " has no sample data in ModelCliContractTest.SAMPLES");
@@ -100,5 +114,56 @@ class ModelCliContractTest {
         double expected = predicted + truthPixels == 0 ? 1.0
                 : 2.0 * tp / (predicted + truthPixels);
         assertEquals(expected, f1, 1e-9, name + ": " + n);
+    }
+
+    private void instanceSmoke(String name, String[] sample) throws IOException {
+        Path data = TESTDATA.resolve(sample[0]).toAbsolutePath();
+        Path run = tmp.resolve(name + "-run");
+        Path cfg = tmp.resolve(name + ".yaml");
+        Files.writeString(cfg, "model:\n  arch: " + name + "\n" + sample[1]
+                + "data:\n  root: " + data + "\n  valSplit: " + sample[2] + "\n  testSplit: \"\"\n"
+                + "  augmentation: none\n  workers: 1\n"
+                + "train:\n  epochs: 1\n  batchSize: 2\n  learningRate: 1.0e-3\n"
+                + "output: " + run + "\n");
+        CliRunner.Result t = CliRunner.run("train", "--config", cfg.toString(), "--device", "cpu");
+        assertEquals(0, t.code(), name + " train: " + t.err() + t.out());
+        Path images = data.resolve(sample[2]).resolve("images");
+        Path truthDir = data.resolve(sample[2]).resolve("inst");
+        Path out = tmp.resolve(name + "-pred");
+        CliRunner.Result p = CliRunner.run("predict", "--model", run.toString(), "--input",
+                images.toString(), "--output", out.toString(), "--device", "cpu", "--tile",
+                sample[3], "--overlap", sample[4], "--blend", "gaussian");
+        assertEquals(0, p.code(), name + " predict: " + p.err());
+        List<Path> inputs;
+        try (Stream<Path> s = Files.list(images)) {
+            inputs = s.sorted().toList();
+        }
+        double diceSum = 0;
+        for (Path img : inputs) {
+            String stem = ImageIo.stem(img);
+            GrayImage pred = ImageIo.readGray(out.resolve("instances/" + stem + ".png"));
+            GrayImage truth = ImageIo.readGray(truthDir.resolve(stem + ".png"));
+            assertEquals(truth.width(), pred.width(), name + " " + stem);
+            assertEquals(truth.height(), pred.height(), name + " " + stem);
+            long inter = 0;
+            long sum = 0;
+            for (int i = 0; i < pred.data().length; i++) {
+                boolean pr = pred.data()[i] > 0;
+                boolean gt = truth.data()[i] > 0;
+                inter += pr && gt ? 1 : 0;
+                sum += (pr ? 1 : 0) + (gt ? 1 : 0);
+            }
+            diceSum += 2.0 * inter / sum;
+            assertTrue(Files.exists(out.resolve("objects/" + stem + ".geojson")), stem);
+        }
+        Path json = tmp.resolve(name + "-metrics.json");
+        CliRunner.Result e = CliRunner.run("evaluate", "--task", "instance", "--pred",
+                out.resolve("instances").toString(), "--gt", truthDir.toString(), "--out",
+                json.toString());
+        assertEquals(0, e.code(), name + " evaluate: " + e.err());
+        JsonNode n = new ObjectMapper().readTree(json.toFile());
+        assertEquals(diceSum / inputs.size(),
+                n.get("mean_over_images").get("dice_1").asDouble(), 1e-9,
+                name + ": " + n);
     }
 }

@@ -71,6 +71,10 @@ class ModelContractTest {
             // Every key of the reference's state_dict, with its shape (FSANet at paper scale).
             "fsanet", new ReferenceWeights(TESTDATA.resolve("fsanet/reference-keys.txt"),
                     FsaNetConfig::paper),
+            // New parts from the reference modules, encoders from the spec's key tables, at
+            // paper widths with shallow encoders (see testdata/fpnunet/README.md).
+            "fpnunet", new ReferenceWeights(TESTDATA.resolve("fpnunet/reference-keys.txt"),
+                    dev.freqmed.model.fpnunet.FpnuNetFixtures::keyCheck),
             // A Keras HDF5 file in the reference layout (see testdata/frcunet/README.md).
             "frcunet", new ReferenceWeights(TESTDATA.resolve("frcunet/keras_tiny.h5"),
                     () -> new FrcuNetConfig(32, 0.004, 1, FrcuNetConfig.Variant.FRCUNET, 0.1,

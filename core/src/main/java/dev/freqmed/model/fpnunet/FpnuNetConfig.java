@@ -1,0 +1,147 @@
+package dev.freqmed.model.fpnunet;
+
+import dev.freqmed.backbone.VitEncoderConfig;
+import java.util.List;
+
+/**
+ * FPNuNet configuration: encoder sizes, neck and decoder widths, type count and the loss weights
+ * (spec §3–§6). The optimiser, schedule and batch size live in the training config.
+ *
+ * @param inputSize      training patch side in pixels, a multiple of 8 (128)
+ * @param sam            the SAM-style encoder (ViT-B/8 in the paper)
+ * @param uni            the UNI-style encoder (ViT-L/8; width a multiple of 64 and three hooks,
+ *                       because of the raw skip reshape of §4.4)
+ * @param fusionChannels neck output width {@code F}; decoder stage widths are F/2, F/4, F/8 (256)
+ * @param pixelChannels  width of the neck's multi-scale and wavelet branches (16)
+ * @param pixelInter     hidden width of the multi-scale branch (64)
+ * @param headChannels   hidden width of the output heads (32)
+ * @param attentionHeads heads of the decoders' attention (4)
+ * @param promptLength   prompt tokens per type-decoder stage (6)
+ * @param numTypes       type channels including background (9 for CD47, 5 for CoNSeP)
+ * @param highPassRate   the adapters' {@code freq_nums} (0.25)
+ * @param queryChunk     queries per attention chunk in the decoders (0 = no chunking)
+ * @param classWeights   per-type loss weights {@code loss.tp.class_weights}, {@code numTypes}
+ *                       values, entry 0 (background) unused
+ * @param boundaryWeight weight of the boundary term in the NP loss (0.5)
+ * @param minHvArea      instances smaller than this (pixels) get no HV target (30)
+ * @param tileMargin     overlap tiled inference must use, in pixels (half the input side)
+ * @param patchStep      step between training patches cut from a tile (half the input side,
+ *                       as the reference's 128/64 extraction)
+ */
+public record FpnuNetConfig(
+        int inputSize,
+        VitEncoderConfig sam,
+        VitEncoderConfig uni,
+        int fusionChannels,
+        int pixelChannels,
+        int pixelInter,
+        int headChannels,
+        int attentionHeads,
+        int promptLength,
+        int numTypes,
+        double highPassRate,
+        int queryChunk,
+        List<Double> classWeights,
+        double boundaryWeight,
+        int minHvArea,
+        int tileMargin,
+        int patchStep) {
+
+    /** Validates every field, naming the offending one. */
+    public FpnuNetConfig {
+        classWeights = List.copyOf(classWeights);
+        if (sam == null || uni == null) {
+            throw new IllegalArgumentException("sam and uni encoder sizes are required");
+        }
+        if (sam.patchSize() != uni.patchSize()) {
+            throw new IllegalArgumentException("sam.patchSize and uni.patchSize must agree, found "
+                    + sam.patchSize() + " and " + uni.patchSize());
+        }
+        if (sam.patchSize() != FpnuNet.STRIDE) {
+            // The three ×2 decoder stages bring the token grid back to the input size only
+            // for 8×8 patches.
+            throw new IllegalArgumentException("patchSize must be " + FpnuNet.STRIDE
+                    + " (the decoders upsample the token grid 8×), found " + sam.patchSize());
+        }
+        if (inputSize < FpnuNet.STRIDE || inputSize % FpnuNet.STRIDE != 0) {
+            throw new IllegalArgumentException("inputSize must be a positive multiple of "
+                    + FpnuNet.STRIDE + ", found " + inputSize);
+        }
+        if (uni.embedDim() % 64 != 0 || uni.hookBlocks().size() != 3) {
+            throw new IllegalArgumentException("uni.embedDim must be a multiple of 64 and"
+                    + " uni.hookBlocks must list 3 blocks, found " + uni.embedDim() + " and "
+                    + uni.hookBlocks());
+        }
+        if (fusionChannels < 8 || fusionChannels % 8 != 0
+                || (fusionChannels / 8) % attentionHeads != 0) {
+            throw new IllegalArgumentException("fusionChannels must be a multiple of 8 whose"
+                    + " eighth is divisible by attentionHeads, found " + fusionChannels);
+        }
+        if (pixelChannels < 1 || pixelInter < 1 || headChannels < 1 || attentionHeads < 1
+                || promptLength < 1 || queryChunk < 0) {
+            throw new IllegalArgumentException("pixelChannels, pixelInter, headChannels,"
+                    + " attentionHeads and promptLength must be positive and queryChunk >= 0");
+        }
+        if (numTypes < 2 || classWeights.size() != numTypes) {
+            throw new IllegalArgumentException("numTypes must be >= 2 with one class weight"
+                    + " each, found numTypes=" + numTypes + " and " + classWeights.size()
+                    + " weights");
+        }
+        if (!(highPassRate > 0 && highPassRate <= 1)) {
+            throw new IllegalArgumentException("highPassRate must be in (0, 1], found "
+                    + highPassRate);
+        }
+        if (patchStep < 1) {
+            throw new IllegalArgumentException("patchStep must be >= 1, found " + patchStep);
+        }
+        if (!(boundaryWeight >= 0) || minHvArea < 0 || tileMargin < 0) {
+            throw new IllegalArgumentException("boundaryWeight, minHvArea and tileMargin must be"
+                    + " >= 0");
+        }
+    }
+
+    /** Skip-map widths {@code k0, k1, k2} from the raw reshape: D/4, D/16, D/64. */
+    public int[] skipChannels() {
+        int d = uni.embedDim();
+        return new int[] {d / 4, d / 16, d / 64};
+    }
+
+    /**
+     * The released network: SAM ViT-B and UNI ViT-L at 8×8 patches on 128 px, CD47's 8 types
+     * plus background and the reference's type weights.
+     */
+    public static FpnuNetConfig paper() {
+        return new FpnuNetConfig(128,
+                new VitEncoderConfig(768, 12, 12, 3072, 8, 16, 14, List.of(2, 5, 8, 11), 1,
+                        List.of(), 32, 1024),
+                new VitEncoderConfig(1024, 24, 16, 4096, 8, 16, 0, List.of(), 2,
+                        List.of(3, 12, 21), 32, 1024),
+                256, 16, 64, 32, 4, 6, 9, 0.25, 1024,
+                List.of(0.0, 1.0, 0.5, 0.25, 1.0, 0.25, 0.0, 0.25, 0.0), 0.5, 30, 64, 64);
+    }
+
+    /**
+     * Two-core CPU scale (spec §11.2): full neck and decoders, small random ViTs (SAM 96 wide,
+     * 4 blocks, global blocks 1 and 3; UNI 128 wide, 6 blocks, hooks 1, 3, 5; adapter ratio 8),
+     * 64 px patches, CoNSeP's 4 types plus background with equal weights.
+     */
+    public static FpnuNetConfig cpu() {
+        return new FpnuNetConfig(64,
+                new VitEncoderConfig(96, 4, 3, 384, 8, 8, 14, List.of(1, 3), 1, List.of(), 8,
+                        1024),
+                new VitEncoderConfig(128, 6, 4, 512, 8, 8, 0, List.of(), 2, List.of(1, 3, 5), 8,
+                        1024),
+                256, 16, 64, 32, 4, 6, 5, 0.25, 1024,
+                List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 32, 32);
+    }
+
+    /** The smallest network that runs every code path (tests). */
+    public static FpnuNetConfig tiny() {
+        return new FpnuNetConfig(64,
+                new VitEncoderConfig(32, 2, 2, 64, 8, 8, 4, List.of(1), 1, List.of(), 8, 1024),
+                new VitEncoderConfig(64, 3, 2, 128, 8, 8, 0, List.of(), 2, List.of(0, 1, 2), 8,
+                        1024),
+                32, 8, 8, 8, 4, 3, 5, 0.25, 1024,
+                List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 8, 32);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.freqmed.model.fpnunet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import dev.freqmed.io.StateDicts;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FpnuNetTest {
+
+    /** Spec §4.3 / §4.4 shape trace of the neck and skip necks at paper widths, random inputs. */
+    @Test
+    void paperNeckShapeTrace() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            FusionNeckBlock neck = new FusionNeckBlock(768, 1024, 256, 16, 64);
+            neck.initialize(m, DataType.FLOAT32, new Shape(2, 3, 128, 128));
+            NDList z = neck.forward(ps, new NDList(m.randomUniform(-1, 254,
+                    new Shape(2, 3, 128, 128)), m.randomNormal(new Shape(2, 768, 16, 16)),
+                    m.randomNormal(new Shape(2, 1024, 16, 16))), false);
+            assertEquals(new Shape(2, 256, 16, 16), z.head().getShape());
+            dev.freqmed.nn.freq.PfaeBlock skip2 = new dev.freqmed.nn.freq.PfaeBlock(64, 64, 64,
+                    2, 8);
+            skip2.initialize(m, DataType.FLOAT32, new Shape(2, 64, 64, 64));
+            assertEquals(32, skip2.width());
+            assertEquals(4, skip2.heads());
+            assertEquals(new Shape(2, 64, 64, 64), skip2.forward(ps, new NDList(
+                    m.randomNormal(new Shape(2, 64, 64, 64))), false).head().getShape());
+            dev.freqmed.nn.freq.PfaeBlock fusion = new dev.freqmed.nn.freq.PfaeBlock(288, 288,
+                    256, 3, 16);
+            assertEquals(144, fusion.width());
+            assertEquals(2, fusion.heads());
+        }
+    }
+
+    @Test
+    void tinyShapeTrace() {
+        FpnuNetConfig cfg = FpnuNetConfig.tiny();
+        try (NDManager m = NDManager.newBaseManager()) {
+            FpnuNet net = new FpnuNet(cfg);
+            Shape in = new Shape(2, 3, 64, 48);
+            net.initialize(m, DataType.FLOAT32, in);
+            NDList out = net.forward(new ParameterStore(m, false),
+                    new NDList(m.randomUniform(-1, 254, in)), false);
+            assertEquals(new Shape(2, 1, 64, 48), out.get(0).getShape());
+            assertEquals(new Shape(2, 1, 64, 48), out.get(1).getShape());
+            assertEquals(new Shape(2, 2, 64, 48), out.get(2).getShape());
+            assertEquals(new Shape(2, 5, 64, 48), out.get(3).getShape());
+            Map<String, Parameter> p = StateDicts.parameters(net);
+            long total = 0;
+            for (Map.Entry<String, Parameter> e : p.entrySet()) {
+                total += e.getValue().getArray().size();
+            }
+            System.out.println("tiny parameters " + total + " tensors " + p.size());
+            for (NDArray o : out) {
+                assertTrue(Float.isFinite(o.sum().getFloat()));
+            }
+        }
+    }
+}
