@@ -17,7 +17,9 @@ import us.hebi.matlab.mat.format.Mat5File;
 import us.hebi.matlab.mat.types.Matrix;
 
 /**
- * Reads typed nucleus centroids from a CSV file with the header {@code x,y,type}, or from a
+ * Reads typed nucleus centroids from a CSV file whose header names the columns {@code x},
+ * {@code y} and {@code type} (e.g. {@code x,y,type}, or {@code id,x,y,area,type} as predict
+ * writes), or from a
  * HoVer-Net style MATLAB v5 {@code .mat} file holding {@code inst_centroid} (N x 2, x then y) and
  * {@code inst_type} (N x 1), or, when those are absent, {@code inst_map} and {@code type_map}
  * from which they are derived ({@link #fromMaps}).
@@ -39,8 +41,14 @@ public final class CentroidCsvReader {
         List<Centroid> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
             String header = r.readLine();
-            if (header == null || !header.trim().replace(" ", "").equalsIgnoreCase("x,y,type")) {
-                throw new IOException(path + ": expected the header 'x,y,type', found "
+            List<String> names = header == null ? List.of()
+                    : java.util.Arrays.stream(header.split(",")).map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+            int xi = names.indexOf("x");
+            int yi = names.indexOf("y");
+            int ti = names.indexOf("type");
+            if (xi < 0 || yi < 0 || ti < 0) {
+                throw new IOException(path + ": expected a header with the columns x, y and type (as 'x,y,type'"
+                        + " or predict's 'id,x,y,area,type'), found "
                         + (header == null ? "an empty file" : "'" + header + "'"));
             }
             String line;
@@ -50,11 +58,12 @@ public final class CentroidCsvReader {
                 if (line.isBlank()) {
                     continue;
                 }
-                String[] f = line.split(",");
-                if (f.length != 3) {
-                    throw new IOException(path + ":" + no + ": expected 3 fields x,y,type, found "
-                            + f.length);
+                String[] all = line.split(",");
+                if (all.length != names.size()) {
+                    throw new IOException(path + ":" + no + ": expected " + names.size() + " fields "
+                            + String.join(",", names) + ", found " + all.length);
                 }
+                String[] f = {all[xi], all[yi], all[ti]};
                 try {
                     double x = Double.parseDouble(f[0].trim());
                     double y = Double.parseDouble(f[1].trim());

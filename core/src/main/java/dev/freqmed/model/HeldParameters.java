@@ -11,4 +11,14 @@ public interface HeldParameters {
 
     /** The PyTorch-style keys of the trainable parameters never used in the forward pass. */
     Set<String> heldUnusedParameters();
+
+    /**
+     * The keys of trainable parameters whose gradient is zero in theory: a constant shift that a
+     * following normalisation or softmax removes (a bias before BatchNorm, the key bias of an
+     * attention). Numerically their gradients are rounding noise; gradient checks require them
+     * to be negligible instead of comparing two noises.
+     */
+    default Set<String> vanishingGradientParameters() {
+        return Set.of();
+    }
 }

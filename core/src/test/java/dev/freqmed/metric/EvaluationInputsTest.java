@@ -62,6 +62,24 @@ class EvaluationInputsTest {
     }
 
     @Test
+    void centroidsFromPredictsObjectTableEqualTheCsv() throws IOException {
+        List<Centroid> csv = CentroidCsvReader.read(
+                Fixtures.dir().resolve("inputs/type_2cls_1img_0_true.csv"));
+        StringBuilder objects = new StringBuilder("id,x,y,area,type\n");
+        for (int i = 0; i < csv.size(); i++) {
+            Centroid c = csv.get(i);
+            objects.append(i + 1).append(',').append(c.x()).append(',').append(c.y()).append(",17,")
+                    .append(c.type()).append('\n');
+        }
+        Path p = tmp.resolve("objects.csv");
+        java.nio.file.Files.writeString(p, objects.toString());
+        assertEquals(csv, CentroidCsvReader.read(p));
+        java.nio.file.Files.writeString(p, "id,x,area\n1,2,3\n");
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> CentroidCsvReader.read(p));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("objects.csv"), e.getMessage());
+    }
+
+    @Test
     void centroidsDerivedFromInstanceAndTypeMapsMatchHoverNetPostProcessing() throws IOException {
         Path maps = formats().resolve("inst_touching_256_maps.mat");
         List<Centroid> derived = CentroidCsvReader.read(maps);

@@ -101,6 +101,15 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters, Weig
     }
 
     @Override
+    public Set<String> vanishingGradientParameters() {
+        // The last HV fusion: its key/value bias (softmax is shift-invariant, attention weights sum
+        // to one), the attention's and the fusion's output biases all add per-channel constants
+        // that the head's BatchNorm removes.
+        return Set.of("hv_decoder.final_fusion.kv_proj.bias", "hv_decoder.final_fusion.attn.out_proj.bias",
+                "hv_decoder.final_fusion.out_proj.bias");
+    }
+
+    @Override
     public Set<String> heldUnusedParameters() {
         Set<String> keys = new LinkedHashSet<>();
         BinaryDecoderBlock.unusedKeys().forEach(k -> keys.add("binary_decoder." + k));
