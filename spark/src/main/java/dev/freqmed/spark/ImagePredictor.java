@@ -143,7 +143,7 @@ final class ImagePredictor {
      * this image's Dice and IoU; an instance prediction against a 16-bit instance map gives the
      * instance metrics of {@code evaluate --task instance} (Dice, AJI, AJI+, DQ, SQ, PQ).
      */
-    private Map<String, Double> score(Prediction prediction, List<String> files, Path groundTruth) throws IOException {
+    Map<String, Double> score(Prediction prediction, List<String> files, Path groundTruth) throws IOException {
         GrayImage truth = ImageIo.readGray(groundTruth);
         if (prediction.arrays().containsKey(PredictionOutput.INSTANCES)) {
             GrayImage pred = ImageIo.readGray(output.resolve(written(files, "instances/")));
