@@ -4,6 +4,9 @@ import ai.djl.nn.Block;
 import dev.freqmed.model.frcunet.FrcuNet;
 import dev.freqmed.model.frcunet.FrcuNetConfig;
 import dev.freqmed.model.frcunet.FrcuNetTask;
+import dev.freqmed.model.diffusionffpe.DiffusionFfpe;
+import dev.freqmed.model.diffusionffpe.DiffusionFfpeConfig;
+import dev.freqmed.model.diffusionffpe.DiffusionFfpeTask;
 import dev.freqmed.model.fsanet.FsaNet;
 import dev.freqmed.model.fsanet.FsaNetConfig;
 import dev.freqmed.model.fsanet.FsaNetTask;
@@ -29,6 +32,9 @@ public final class ModelRegistry {
         register("fsanet", FsaNetConfig.class,
                 Map.of("paper", FsaNetConfig::paper, "tiny", FsaNetConfig::tiny, "cpu", FsaNetConfig::cpu),
                 FsaNet::new, FsaNetTask::new);
+        register("diffusion-ffpe", DiffusionFfpeConfig.class,
+                Map.of("paper", DiffusionFfpeConfig::paper, "tiny", DiffusionFfpeConfig::tiny),
+                DiffusionFfpe::new, DiffusionFfpeTask::new);
     }
 
     private ModelRegistry() {
