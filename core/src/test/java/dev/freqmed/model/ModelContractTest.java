@@ -30,6 +30,7 @@ import dev.freqmed.io.ModelCheckpoint;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.io.weights.WeightFiles;
 import dev.freqmed.io.weights.WeightImporter;
+import dev.freqmed.model.diffusionffpe.DiffusionFfpeConfig;
 import dev.freqmed.model.frcunet.FrcuNetConfig;
 import dev.freqmed.model.fsanet.FsaNetConfig;
 import java.nio.file.Files;
@@ -74,7 +75,12 @@ class ModelContractTest {
             // A Keras HDF5 file in the reference layout (see testdata/frcunet/README.md).
             "frcunet", new ReferenceWeights(TESTDATA.resolve("frcunet/keras_tiny.h5"),
                     () -> new FrcuNetConfig(32, 0.004, 1, FrcuNetConfig.Variant.FRCUNET, 0.1,
-                            0.9, 32, 1, 0)));
+                            0.9, 32, 1, 0)),
+            // diffusers 0.25.1 UNet/VAE keys with PEFT's LoRA naming, img2img-turbo's skip
+            // convolutions, timm's ViT and the vision-aided head (see the README there).
+            "diffusion-ffpe", new ReferenceWeights(
+                    TESTDATA.resolve("diffusion-ffpe/reference-keys-tiny.txt"),
+                    DiffusionFfpeConfig::tiny));
 
     @TempDir
     Path tmp;
