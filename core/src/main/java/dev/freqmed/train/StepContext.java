@@ -34,6 +34,7 @@ public final class StepContext {
     private final int epoch;
     private final int batchIndex;
     private final String lastCheckpoint;
+    private boolean lastSkipped;
 
     StepContext(Block network, TaskAdapter task, NDManager manager, ParameterStore ps,
             TrainOptimizer optimizer, Map<String, Parameter> trainable, ParameterGroups groups,
@@ -104,6 +105,7 @@ public final class StepContext {
      * loss recorded by autograd, a finite check naming {@code what}, backward, element-wise
      * clamping when configured, scaling of all trainable gradients to a global L2 norm of at most
      * {@code clipNorm} ({@code torch.nn.utils.clip_grad_norm_}; 0 = off), one optimiser update.
+     * With clipping on, a non-finite gradient norm skips the update ({@link #lastUpdateSkipped()}).
      *
      * @param what     name of the objective, for messages
      * @param loss     computes the scalar loss from the parameter store, in training mode
@@ -132,12 +134,36 @@ public final class StepContext {
         if (gradientClamp > 0) {
             TrainingRun.clampGradients(trainable, gradientClamp);
         }
-        if (clipNorm > 0) {
-            clipGradientNorm(trainable, clipNorm);
+        lastSkipped = false;
+        if (clipNorm > 0 && !Double.isFinite(clipGradientNorm(trainable, clipNorm))) {
+            zeroGradients(trainable);
+            lastSkipped = true;
+            return value;
         }
         optimizer.update(trainable, key -> learningRate * groups.learningRateFactor(key),
                 groups::weightDecay);
         return value;
+    }
+
+    /**
+     * Whether the last {@link #optimise(String, java.util.function.Function, double)} skipped its
+     * update because the gradient norm was not finite (as PyTorch's AMP gradient scaler skips
+     * such steps); the gradients were zeroed and no parameter changed.
+     */
+    public boolean lastUpdateSkipped() {
+        return lastSkipped;
+    }
+
+    /** Sets every gradient of {@code params} to zero in place. */
+    public static void zeroGradients(Map<String, Parameter> params) {
+        for (Parameter p : params.values()) {
+            NDArray w = p.getArray();
+            if (p.requiresGradient() && w.hasGradient()) {
+                NDArray g = w.getGradient();
+                g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+                g.close();
+            }
+        }
     }
 
     /**
