@@ -38,8 +38,8 @@ import java.util.Map;
  *
  * <p>An objective whose gradient norm is not finite skips its update (the gradients are zeroed
  * and a warning is logged), as PyTorch's AMP gradient scaler does; the count is
- * {@link #skippedUpdates()}. The tiny model on CPU hits this now and then in the generator's GAN
- * objective (a cause not found yet); the reference trains in fp32 without such a guard.
+ * {@link #skippedUpdates()}. The tiny model on CPU hits this now and then in the generator's
+ * objectives (a cause not found yet); the reference trains in fp32 without such a guard.
  *
  * <p>DEVIATION: the LPIPS terms of the cycle and identity losses are left out (LPIPS-VGG weights
  * are not available to FreqMed); the recorded loss is the sum of the three generator objectives.
