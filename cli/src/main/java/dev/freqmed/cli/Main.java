@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             TrainCommand.class,
             PredictCommand.class,
+            TranslateCommand.class,
             DemoCommand.class,
             BenchCommand.class,
             EvaluateCommand.class,

@@ -1,13 +1,16 @@
 package dev.freqmed.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freqmed.infer.ImageWriter;
 import dev.freqmed.io.GrayImage;
 import dev.freqmed.io.ImageIo;
+import dev.freqmed.io.RgbImage;
 import dev.freqmed.model.ModelRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * from the written masks. Instance models ({@link #INSTANCE_SAMPLES}) write instance maps
  * instead and are scored with {@code evaluate --task instance}, whose mean foreground Dice must
  * equal the one computed here from the written maps.
+ * A model whose predictions are images (stain translation, written by
+ * {@link ImageWriter}) has no masks and no Dice: there every input gets an RGB image of its own
+ * size that differs from the input; {@code evaluate --task fid|kid} reads feature files, which no
+ * command produces from images yet, so it is not part of this model kind's contract.
  */
 class ModelCliContractTest {
 
@@ -35,7 +42,9 @@ class ModelCliContractTest {
     static final Map<String, String[]> SAMPLES = Map.of(
             "frcunet", new String[] {"drive", "  preset: tiny\n  inputSize: 32\n"},
             "fsanet", new String[] {"drive", "  preset: tiny\n  trainSize: 64\n"
-                    + "  testSize: 64\n  scaleRates: [1.0]\n"});
+                    + "  testSize: 64\n  scaleRates: [1.0]\n"},
+            "diffusion-ffpe", new String[] {"diffusion-ffpe/mini", "  preset: tiny\n",
+                "  monitor: val_loss\n"});
 
     /**
      * Instance models: sample data (split folders with {@code images/} and {@code inst/}), model
@@ -69,9 +78,14 @@ class ModelCliContractTest {
         Files.writeString(cfg, "model:\n  arch: " + name + "\n" + sample[1]
                 + "data:\n  root: " + data + "\n  augmentation: none\n  workers: 1\n"
                 + "train:\n  epochs: 1\n  batchSize: 2\n  learningRate: 1.0e-3\n"
-                + "output: " + run + "\n");
+                + (sample.length > 2 ? sample[2] : "") + "output: " + run + "\n");
         CliRunner.Result t = CliRunner.run("train", "--config", cfg.toString(), "--device", "cpu");
         assertEquals(0, t.code(), name + " train: " + t.err() + t.out());
+        Record tiny = ModelRegistry.get(name).preset("tiny");
+        if (ModelRegistry.get(name).buildTask(tiny).writer(0.5) instanceof ImageWriter) {
+            translatesImages(name, run, data.resolve("val/domain_a"));
+            return;
+        }
         Path images = data.resolve("val/images");
         Path masks = data.resolve("val/masks");
         Path out = tmp.resolve(name + "-pred");
@@ -165,5 +179,26 @@ class ModelCliContractTest {
         assertEquals(diceSum / inputs.size(),
                 n.get("mean_over_images").get("dice_1").asDouble(), 1e-9,
                 name + ": " + n);
+    }
+
+    /** Predicts every image of {@code images}: an RGB image of the input's size that differs from it. */
+    private void translatesImages(String name, Path run, Path images) throws IOException {
+        Path out = tmp.resolve(name + "-pred");
+        CliRunner.Result p = CliRunner.run("predict", "--model", run.toString(), "--input",
+                images.toString(), "--output", out.toString(), "--device", "cpu");
+        assertEquals(0, p.code(), name + " predict: " + p.err());
+        List<Path> inputs;
+        try (Stream<Path> s = Files.list(images)) {
+            inputs = s.sorted().toList();
+        }
+        assertFalse(inputs.isEmpty());
+        for (Path img : inputs) {
+            RgbImage in = ImageIo.readRgb(img);
+            RgbImage pred = ImageIo.readRgb(out.resolve("images/" + ImageIo.stem(img) + ".png"));
+            assertEquals(in.width(), pred.width(), name + " " + img);
+            assertEquals(in.height(), pred.height(), name + " " + img);
+            assertFalse(java.util.Arrays.equals(in.data(), pred.data()), name + " " + img
+                    + ": the prediction is the input");
+        }
     }
 }

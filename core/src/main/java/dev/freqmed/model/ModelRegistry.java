@@ -7,6 +7,9 @@ import dev.freqmed.model.frcunet.FrcuNetTask;
 import dev.freqmed.model.fpnunet.FpnuNet;
 import dev.freqmed.model.fpnunet.FpnuNetConfig;
 import dev.freqmed.model.fpnunet.FpnuNetTask;
+import dev.freqmed.model.diffusionffpe.DiffusionFfpe;
+import dev.freqmed.model.diffusionffpe.DiffusionFfpeConfig;
+import dev.freqmed.model.diffusionffpe.DiffusionFfpeTask;
 import dev.freqmed.model.fsanet.FsaNet;
 import dev.freqmed.model.fsanet.FsaNetConfig;
 import dev.freqmed.model.fsanet.FsaNetTask;
@@ -35,6 +38,9 @@ public final class ModelRegistry {
         register("fpnunet", FpnuNetConfig.class,
                 Map.of("paper", FpnuNetConfig::paper, "tiny", FpnuNetConfig::tiny, "cpu", FpnuNetConfig::cpu),
                 FpnuNet::new, FpnuNetTask::new);
+        register("diffusion-ffpe", DiffusionFfpeConfig.class,
+                Map.of("paper", DiffusionFfpeConfig::paper, "tiny", DiffusionFfpeConfig::tiny),
+                DiffusionFfpe::new, DiffusionFfpeTask::new);
     }
 
     private ModelRegistry() {

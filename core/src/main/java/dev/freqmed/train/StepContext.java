@@ -34,6 +34,7 @@ public final class StepContext {
     private final int epoch;
     private final int batchIndex;
     private final String lastCheckpoint;
+    private boolean lastSkipped;
 
     StepContext(Block network, TaskAdapter task, NDManager manager, ParameterStore ps,
             TrainOptimizer optimizer, Map<String, Parameter> trainable, ParameterGroups groups,
@@ -92,6 +93,108 @@ public final class StepContext {
     /** The base learning rate of this step (before group multipliers). */
     public double learningRate() {
         return learningRate;
+    }
+
+    /** The parameter store of the run (training forward passes of a custom step). */
+    public ParameterStore parameterStore() {
+        return ps;
+    }
+
+    /**
+     * One optimisation of a loss the step computes itself (a step with several objectives): the
+     * loss recorded by autograd, a finite check naming {@code what}, backward, element-wise
+     * clamping when configured, scaling of all trainable gradients to a global L2 norm of at most
+     * {@code clipNorm} ({@code torch.nn.utils.clip_grad_norm_}; 0 = off), one optimiser update.
+     * With clipping on, a non-finite gradient norm skips the update ({@link #lastUpdateSkipped()}).
+     *
+     * @param what     name of the objective, for messages
+     * @param loss     computes the scalar loss from the parameter store, in training mode
+     * @param clipNorm largest global gradient norm, or 0
+     * @return the loss value
+     * @throws IllegalStateException when the loss is NaN or infinite (naming the objective, the
+     *                               step and the last good checkpoint)
+     */
+    public float optimise(String what, java.util.function.Function<ParameterStore, NDArray> loss,
+            double clipNorm) {
+        float value;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray l = loss.apply(ps);
+            if (lossHook != null) {
+                l = lossHook.apply(step, l);
+            }
+            value = l.getFloat();
+            if (!Float.isFinite(value)) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "%s loss is %s at step %d (epoch %d, batch %d); training stopped, the last"
+                                + " good checkpoint is %s", what, value, step, epoch, batchIndex,
+                        lastCheckpoint));
+            }
+            gc.backward(l);
+        }
+        if (gradientClamp > 0) {
+            TrainingRun.clampGradients(trainable, gradientClamp);
+        }
+        lastSkipped = false;
+        if (clipNorm > 0 && !Double.isFinite(clipGradientNorm(trainable, clipNorm))) {
+            zeroGradients(trainable);
+            lastSkipped = true;
+            return value;
+        }
+        optimizer.update(trainable, key -> learningRate * groups.learningRateFactor(key),
+                groups::weightDecay);
+        return value;
+    }
+
+    /**
+     * Whether the last {@link #optimise(String, java.util.function.Function, double)} skipped its
+     * update because the gradient norm was not finite (as PyTorch's AMP gradient scaler skips
+     * such steps); the gradients were zeroed and no parameter changed.
+     */
+    public boolean lastUpdateSkipped() {
+        return lastSkipped;
+    }
+
+    /** Sets every gradient of {@code params} to zero in place. */
+    public static void zeroGradients(Map<String, Parameter> params) {
+        for (Parameter p : params.values()) {
+            NDArray w = p.getArray();
+            if (p.requiresGradient() && w.hasGradient()) {
+                NDArray g = w.getGradient();
+                g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+                g.close();
+            }
+        }
+    }
+
+    /**
+     * Scales the gradients of {@code params} in place so that their global L2 norm is at most
+     * {@code max} ({@code torch.nn.utils.clip_grad_norm_}: factor {@code max / (norm + 1e-6)} when
+     * below 1).
+     *
+     * @param params parameters; those without a gradient are skipped
+     * @param max    the largest norm, positive
+     * @return the norm before clipping
+     */
+    public static double clipGradientNorm(Map<String, Parameter> params, double max) {
+        double sq = 0;
+        java.util.List<NDArray> grads = new java.util.ArrayList<>();
+        for (Parameter p : params.values()) {
+            NDArray w = p.getArray();
+            if (p.requiresGradient() && w.hasGradient()) {
+                NDArray g = w.getGradient();
+                grads.add(g);
+                sq += g.square().sum().getFloat();
+            }
+        }
+        double norm = Math.sqrt(sq);
+        double factor = max / (norm + 1e-6);
+        for (NDArray g : grads) {
+            if (factor < 1) {
+                g.muli((float) factor);
+            }
+            g.close();
+        }
+        return norm;
     }
 
     /**

@@ -1,7 +1,10 @@
 package dev.freqmed.train;
 
 import dev.freqmed.data.Sample;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One training step of a task on one batch, run by the shared loop ({@link TrainingRun}), which
@@ -22,4 +25,39 @@ public interface TrainStep {
      * @return the loss to record for this step
      */
     float run(StepContext ctx, List<Sample> batch);
+
+    /**
+     * Whether the step updates this parameter itself (e.g. a discriminator with its own
+     * optimiser); the run's optimiser then leaves it alone. Default: none.
+     *
+     * @param key PyTorch-style parameter key
+     * @return true for a parameter the step owns
+     */
+    default boolean ownsParameter(String key) {
+        return false;
+    }
+
+    /**
+     * State the step keeps between batches (its own optimiser's moments and step count), saved
+     * with every checkpoint so that a resumed run continues exactly. Default: none.
+     *
+     * @return named arrays (live; the run copies them to the host)
+     */
+    default Map<String, NDArray> stateArrays() {
+        return Map.of();
+    }
+
+    /**
+     * Restores what {@link #stateArrays()} returned, before the first batch of a resumed run.
+     *
+     * @param manager where the step keeps its state
+     * @param arrays  the saved arrays (copy them: they are closed afterwards)
+     * @throws IllegalArgumentException for a state this step does not keep
+     */
+    default void restoreState(NDManager manager, Map<String, NDArray> arrays) {
+        if (!arrays.isEmpty()) {
+            throw new IllegalArgumentException("this training step keeps no state, but the"
+                    + " checkpoint holds " + arrays.keySet());
+        }
+    }
 }

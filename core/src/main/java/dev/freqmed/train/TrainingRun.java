@@ -58,6 +58,8 @@ public final class TrainingRun {
     /** Folder of the last resumable checkpoint inside a run folder. */
     public static final String CHECKPOINT_DIR = "checkpoint";
     private static final String OPT_PREFIX = "optimizer/";
+    /** Prefix of the training step's own state (a second optimiser) in a checkpoint. */
+    private static final String STEP_PREFIX = "step/";
 
     /**
      * What a run produced.
@@ -139,11 +141,12 @@ public final class TrainingRun {
             Map<String, Parameter> params = StateDicts.parameters(net);
             ParameterGroups groups = new ParameterGroups(params.keySet(), ts.groups(),
                     ts.learningRate(), ts.weightDecay());
-            Map<String, Parameter> trainable = groups.trainable(params);
+            TrainStep trainStep = task.trainStep();
+            Map<String, Parameter> trainable = new LinkedHashMap<>(groups.trainable(params));
+            trainable.keySet().removeIf(trainStep::ownsParameter);
             for (Parameter p : trainable.values()) {
                 p.getArray().setRequiresGradient(true);
             }
-            TrainStep trainStep = task.trainStep();
             Map<String, Object> initRecord = null;
             if (config.init() != null && !resume) {
                 initRecord = initialise(net, config, listener);
@@ -155,7 +158,7 @@ public final class TrainingRun {
                     ts.plateauMinDelta(), ts.minLearningRate(), ts.plateauDirection() == Direction.MAXIMIZE);
             State state = new State(0, 0, 0, monitorDirection.worst(), 0, 0, plateau.state(), new ArrayList<>());
             if (resume) {
-                state = restore(ckptDir, net, opt, optManager, plateau, entry.name());
+                state = restore(ckptDir, net, opt, optManager, plateau, entry.name(), trainStep);
                 listener.message("resumed from " + ckptDir + " after epoch " + state.epoch());
             }
             Manifest baseManifest = Manifest.of(entry.name(), Configs.toMap(config.model()))
@@ -255,7 +258,7 @@ public final class TrainingRun {
                     history.add(row);
                     State now = new State(epoch, step, opt.step(), bestValue, bestEpoch, badEpochs, plateau.state(),
                             history);
-                    saveCheckpoint(ckptDir, net, opt, baseManifest.withMetrics(row), now);
+                    saveCheckpoint(ckptDir, net, opt, trainStep, baseManifest.withMetrics(row), now);
                     writeLog(out, history);
                     listener.epochFinished(epoch, row, best);
                     if (ts.earlyStopping() > 0 && badEpochs >= ts.earlyStopping()) {
@@ -382,17 +385,20 @@ public final class TrainingRun {
         }
     }
 
-    private static void saveCheckpoint(Path dir, Block net, TrainOptimizer opt, Manifest manifest, State state)
-            throws IOException {
+    private static void saveCheckpoint(Path dir, Block net, TrainOptimizer opt, TrainStep trainStep,
+            Manifest manifest, State state) throws IOException {
         Map<String, Object> tensors = new LinkedHashMap<>(StateDicts.hostTensors(net));
         for (Map.Entry<String, NDArray> e : opt.stateArrays().entrySet()) {
             tensors.put(OPT_PREFIX + e.getKey(), HostTensor.fromNDArray(e.getValue()));
+        }
+        for (Map.Entry<String, NDArray> e : trainStep.stateArrays().entrySet()) {
+            tensors.put(STEP_PREFIX + e.getKey(), HostTensor.fromNDArray(e.getValue()));
         }
         ModelCheckpoint.save(dir, tensors, manifest.withExtra("train_state", Configs.toMap(state)));
     }
 
     private State restore(Path dir, Block net, TrainOptimizer opt, NDManager optManager, PlateauScheduler plateau,
-            String arch) throws IOException {
+            String arch, TrainStep trainStep) throws IOException {
         Manifest m = ModelCheckpoint.readManifest(dir);
         if (!arch.equals(m.architecture())) {
             throw new IOException(dir + ": checkpoint is of architecture '" + m.architecture() + "', the config says '"
@@ -406,8 +412,11 @@ public final class TrainingRun {
         Map<String, HostTensor> all = ModelCheckpoint.readWeights(dir);
         Map<String, HostTensor> model = new LinkedHashMap<>();
         Map<String, NDArray> optState = new LinkedHashMap<>();
+        Map<String, NDArray> stepState = new LinkedHashMap<>();
         for (Map.Entry<String, HostTensor> e : all.entrySet()) {
-            if (e.getKey().startsWith(OPT_PREFIX)) {
+            if (e.getKey().startsWith(STEP_PREFIX)) {
+                stepState.put(e.getKey().substring(STEP_PREFIX.length()), e.getValue().toNDArray(optManager));
+            } else if (e.getKey().startsWith(OPT_PREFIX)) {
                 optState.put(e.getKey().substring(OPT_PREFIX.length()), e.getValue().toNDArray(optManager));
             } else {
                 model.put(e.getKey(), e.getValue());
@@ -415,7 +424,11 @@ public final class TrainingRun {
         }
         StateDicts.load(net, model, LoadOptions.strictDefaults());
         opt.restore(optState, state.optimizerSteps());
+        trainStep.restoreState(optManager, stepState);
         for (NDArray a : optState.values()) {
+            a.close();
+        }
+        for (NDArray a : stepState.values()) {
             a.close();
         }
         plateau.restore(state.plateau());

@@ -188,6 +188,12 @@ public final class FpnuNetTask implements TaskAdapter {
     }
 
     @Override
+    public String initialisation() {
+        return "PyTorch defaults (kaiming-uniform a=sqrt(5) weights, U(+-1/sqrt(fan_in)) biases, norms 1/0) over the"
+                + " whole network, from a generator seeded with the engine seed";
+    }
+
+    @Override
     public String normalization() {
         return "pixel-minus-one";
     }
