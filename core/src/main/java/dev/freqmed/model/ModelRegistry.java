@@ -4,6 +4,9 @@ import ai.djl.nn.Block;
 import dev.freqmed.model.frcunet.FrcuNet;
 import dev.freqmed.model.frcunet.FrcuNetConfig;
 import dev.freqmed.model.frcunet.FrcuNetTask;
+import dev.freqmed.model.fafnet.FafNet;
+import dev.freqmed.model.fafnet.FafNetConfig;
+import dev.freqmed.model.fafnet.FafNetTask;
 import dev.freqmed.model.fsanet.FsaNet;
 import dev.freqmed.model.fsanet.FsaNetConfig;
 import dev.freqmed.model.fsanet.FsaNetTask;
@@ -26,6 +29,9 @@ public final class ModelRegistry {
         register("frcunet", FrcuNetConfig.class,
                 Map.of("paper", FrcuNetConfig::paper, "tiny", FrcuNetConfig::tiny, "cpu", FrcuNetConfig::cpu),
                 FrcuNet::new, FrcuNetTask::new);
+        register("fafnet", FafNetConfig.class,
+                Map.of("paper", FafNetConfig::paper, "tiny", FafNetConfig::tiny, "cpu", FafNetConfig::cpu),
+                FafNet::new, FafNetTask::new);
         register("fsanet", FsaNetConfig.class,
                 Map.of("paper", FsaNetConfig::paper, "tiny", FsaNetConfig::tiny, "cpu", FsaNetConfig::cpu),
                 FsaNet::new, FsaNetTask::new);
