@@ -13,7 +13,10 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.freqmed.io.HostTensor;
 import dev.freqmed.io.StateDicts;
+import dev.freqmed.io.weights.Checkpoint;
+import dev.freqmed.io.weights.WeightNameTable;
 import dev.freqmed.model.HeldParameters;
 import dev.freqmed.nn.freq.FourierFilteredAttentionBlock;
 import dev.freqmed.tensor.Resize;
@@ -43,7 +46,7 @@ import java.util.Set;
  * a 0/1 flag per episode (0 when the predicted query mask is empty and the branch was skipped,
  * as in the reference), and the refined query and support prototypes (N, C) each.
  */
-public final class FafNet extends AbstractBlock implements HeldParameters {
+public final class FafNet extends AbstractBlock implements HeldParameters, WeightNameTable {
 
     /** Cosine scale of the reference ({@code scaler = 20}, halved by the 0.5 inside σ). */
     static final float COSINE_SCALE = 10f;
@@ -83,6 +86,34 @@ public final class FafNet extends AbstractBlock implements HeldParameters {
         return out;
     }
 
+    /**
+     * The keys of a weight file under this network's keys, as the reference's encoder loads
+     * pretrained weights (every file key that exists in the encoder is copied): a FAF-Net state
+     * dict ({@code encoder.*}, {@code cross_att.*}) as is; a DeepLabV3 file's {@code backbone.*}
+     * under {@code encoder.} (its {@code classifier.*} and {@code aux_classifier.*} dropped);
+     * a torchvision ResNet file's {@code conv1.*}, {@code bn1.*}, {@code layer1..4.*},
+     * {@code fc.*} under {@code encoder.backbone.}. Other keys are kept as they are, so a strict
+     * load names them.
+     */
+    @Override
+    public java.util.Map<String, HostTensor> toNetworkKeys(Checkpoint source)
+            throws java.io.IOException {
+        java.util.Map<String, HostTensor> out = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, HostTensor> e : source.stateDict().entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith("classifier.") || k.startsWith("aux_classifier.")) {
+                continue;
+            }
+            if (k.startsWith("backbone.")) {
+                k = "encoder." + k;
+            } else if (k.matches("(conv1|bn1|layer[1-4]|fc)\\..*")) {
+                k = "encoder.backbone." + k;
+            }
+            out.put(k, e.getValue());
+        }
+        return out;
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
@@ -98,7 +129,7 @@ public final class FafNet extends AbstractBlock implements HeldParameters {
         NDArray support = x.get(new NDIndex(":, 0:1"));
         NDArray mask = x.get(new NDIndex(":, 1:2")).gt(0.5f).toType(DataType.FLOAT32, false);
         NDArray query = x.get(new NDIndex(":, 2:3"));
-        NDList enc = encoder.forward(ps, new NDList(NDArrays.concat(new NDList(support, query))),
+        NDList enc = encoder.forward(ps, new NDList(cat(new NDList(support, query))),
                 training);
         NDArray f = enc.get(0);
         NDArray t = enc.get(1);
@@ -117,7 +148,7 @@ public final class FafNet extends AbstractBlock implements HeldParameters {
             NDArray pHatS = crossAtt.forward(ps, new NDList(pS, fq), training).singletonOrThrow()
                     .add(pS);
             NDArray pq = probability(fq, pHatS, tq, side);
-            qProbs.add(NDArrays.concat(new NDList(pq.neg().add(1), pq), 1));
+            qProbs.add(cat(new NDList(pq.neg().add(1), pq), 1));
             if (!training) {
                 continue;
             }
@@ -134,18 +165,30 @@ public final class FafNet extends AbstractBlock implements HeldParameters {
             NDArray pHatQ = crossAtt.forward(ps, new NDList(pQ, fs), training).singletonOrThrow()
                     .add(pQ);
             NDArray psup = probability(fs, pHatQ, ts, side);
-            sProbs.add(NDArrays.concat(new NDList(psup.neg().add(1), psup), 1));
+            sProbs.add(cat(new NDList(psup.neg().add(1), psup), 1));
             flags.add(x.getManager().ones(new Shape(1)));
             protoQ.add(pHatQ);
             protoS.add(pHatS);
         }
-        NDArray prob = NDArrays.concat(qProbs);
+        NDArray prob = cat(qProbs);
         prob.setName("PROBABILITY");
         if (!training) {
             return new NDList(prob);
         }
-        return new NDList(prob, NDArrays.concat(sProbs), mask, NDArrays.concat(flags),
-                NDArrays.concat(protoQ), NDArrays.concat(protoS));
+        return new NDList(prob, cat(sProbs), mask, cat(flags),
+                cat(protoQ), cat(protoS));
+    }
+
+    /**
+     * {@code NDArrays.concat}, except that one array is returned as it is: the engine's concat of
+     * a single array duplicates it without its autograd history.
+     */
+    private static NDArray cat(NDList arrays) {
+        return cat(arrays, 0);
+    }
+
+    private static NDArray cat(NDList arrays, int axis) {
+        return arrays.size() == 1 ? arrays.head() : NDArrays.concat(arrays, axis);
     }
 
     /**
