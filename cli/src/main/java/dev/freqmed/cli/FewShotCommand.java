@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
         description = "Few-shot organ segmentation of NIfTI volumes: supervoxel pseudo-labels,"
                 + " the cross-validated evaluation protocol, and segmenting a new volume from"
                 + " annotated support slices.",
-        subcommands = {FewShotSupervoxelsCommand.class})
+        subcommands = {FewShotSupervoxelsCommand.class, FewShotEvaluateCommand.class,
+            FewShotPredictCommand.class})
 final class FewShotCommand implements Runnable {
 
     @Spec

@@ -209,9 +209,12 @@ public final class FafNet extends AbstractBlock implements HeldParameters, Weigh
     static NDArray probability(NDArray features, NDArray prototype, NDArray threshold, int side) {
         NDArray p = prototype.expandDims(2).expandDims(3);
         NDArray dot = features.mul(p).sum(new int[] {1}, true);
-        NDArray norms = features.square().sum(new int[] {1}, true).sqrt()
-                .mul(p.square().sum(new int[] {1}, true).sqrt());
-        NDArray cos = dot.div(norms.maximum(1e-8f));
+        // As torch: x·y / sqrt(max(|x|²·|y|², eps²)); the clamp before the root keeps the
+        // gradient finite where a feature vector is exactly zero (a pixel whose ReLU features
+        // all vanish), which a root before the clamp turns into 0·inf = NaN.
+        NDArray norms = features.square().sum(new int[] {1}, true)
+                .mul(p.square().sum(new int[] {1}, true)).maximum(1e-16f).sqrt();
+        NDArray cos = dot.div(norms);
         NDArray prob = Activation.sigmoid(cos.mul(COSINE_SCALE).add(threshold.mul(0.5f)));
         return Resize.resize(prob, side, side, Resize.Mode.BILINEAR, true);
     }

@@ -145,7 +145,15 @@ public final class FourierFilteredAttentionBlock extends AbstractBlock {
         }
         NDArray spectrum = Fft2.rfft2(logits);
         NDArray amp = Fft2.abs(spectrum).mul(ampScale);
-        NDArray pha = Fft2.angle(spectrum).mul(phaScale);
+        // angle(z) = atan2(Im z, Re z), 0 at z = 0 (torch.angle). Bins that are exactly zero
+        // (constant logits give a zero spectrum off DC) are evaluated as atan2(0, 1) so that the
+        // gradient stays 0 there instead of 0/0.
+        NDArray re = Fft2.realPart(spectrum);
+        NDArray im = Fft2.imagPart(spectrum);
+        NDArray nonZero = re.square().add(im.square()).gt(1e-30f)
+                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        NDArray pha = im.mul(nonZero).atan2(re.mul(nonZero).add(nonZero.neg().add(1)))
+                .mul(phaScale);
         return inverseRealFft2(amp.mul(pha.cos()), amp.mul(pha.sin()), h, w);
     }
 

@@ -87,6 +87,37 @@ class FafNetTrainingTest {
                 fg += v > 0.5f ? 1 : 0;
             }
             assertTrue(fg > 0 && fg < p.length, "foreground pixels: " + fg);
+
+            // The protocol end to end: metrics per organ and volume, and the figure.
+            Path eval = tmp.resolve("eval");
+            Map<String, Object> metrics = FewShotEvaluation.run(m.network(), m.manager(), cfg,
+                    data, List.of(1, 4), 0, 1, eval, ProgressListener.NONE);
+            assertEquals("2", metrics.get("support_volume"));
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> organs =
+                    (Map<String, Map<String, Object>>) metrics.get("organs");
+            assertEquals(List.of("liver", "spleen"), List.copyOf(organs.keySet()));
+            double mean = (Double) organs.get("liver").get("dice_mean");
+            assertTrue(mean >= 0 && mean <= 1, "liver Dice " + mean);
+            assertTrue(Files.size(eval.resolve("figure.png")) > 0);
+            assertTrue(Files.readString(eval.resolve("metrics.json")).contains("\"mean_dice\""));
+        }
+    }
+
+    @Test
+    void resumedRunContinuesAsTheUninterruptedOne(@TempDir Path tmp) throws Exception {
+        Path data = sample(tmp);
+        Path whole = tmp.resolve("whole");
+        Path parts = tmp.resolve("parts");
+        TrainingRun.Result a = new TrainingRun(TrainConfig.read(config(tmp, data, whole, 2)),
+                Device.cpu(), null).run(false);
+        new TrainingRun(TrainConfig.read(config(tmp, data, parts, 1)), Device.cpu(), null)
+                .run(false);
+        TrainingRun.Result b = new TrainingRun(TrainConfig.read(config(tmp, data, parts, 2)),
+                Device.cpu(), null).run(true);
+        assertEquals(2, b.history().size());
+        for (String k : new String[] {"train_loss", "val_loss", "val_dice"}) {
+            assertEquals(a.history().get(1).get(k), b.history().get(1).get(k), 1e-6, k);
         }
     }
 }

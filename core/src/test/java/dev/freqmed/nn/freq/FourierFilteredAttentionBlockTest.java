@@ -129,4 +129,27 @@ class FourierFilteredAttentionBlockTest {
         assertTrue(e.getMessage().contains("65x65"), e.getMessage());
         assertEquals(65, new FourierFilteredAttentionBlock(4, 1, 65, true).side());
     }
+
+    @Test
+    void constantLogitsKeepFiniteGradients() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // Constant logits: every non-DC bin is exactly 0, where atan2 has no derivative.
+            NDArray a = m.full(new Shape(1, 4, 4), 0.3f);
+            NDArray amp = m.full(new Shape(1, 4, 3), 1.5f);
+            NDArray pha = m.full(new Shape(1, 4, 3), 0.7f);
+            for (NDArray x : new NDArray[] {a, amp, pha}) {
+                x.setRequiresGradient(true);
+            }
+            try (ai.djl.training.GradientCollector gc =
+                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray out = FourierFilteredAttentionBlock.filter(a, amp, pha);
+                assertArrayEquals(m.full(new Shape(1, 4, 4), 0.45f).toFloatArray(),
+                        out.toFloatArray(), 1e-6f);
+                gc.backward(out.sum());
+            }
+            for (NDArray x : new NDArray[] {a, amp, pha}) {
+                assertEquals(0L, x.getGradient().isNaN().sum().getLong());
+            }
+        }
+    }
 }
