@@ -145,12 +145,14 @@ public final class FourierFilteredAttentionBlock extends AbstractBlock {
         }
         NDArray spectrum = Fft2.rfft2(logits);
         NDArray amp = Fft2.abs(spectrum).mul(ampScale);
-        // angle(z) = atan2(Im z, Re z), 0 at z = 0 (torch.angle). Bins that are exactly zero
-        // (constant logits give a zero spectrum off DC) are evaluated as atan2(0, 1) so that the
-        // gradient stays 0 there instead of 0/0.
+        // angle(z) = atan2(Im z, Re z), 0 at z = 0 (torch.angle). Bins with |z| < 1e-6 (exactly
+        // zero for constant logits, which have no spectrum off DC) are evaluated as atan2(0, 1):
+        // their phase is rounding noise, and atan2's gradient there (∝ 1/|z|) would be 0/0 or
+        // large enough to overflow.
+        // DEVIATION: torch differentiates the phase of such bins as is.
         NDArray re = Fft2.realPart(spectrum);
         NDArray im = Fft2.imagPart(spectrum);
-        NDArray nonZero = re.square().add(im.square()).gt(1e-30f)
+        NDArray nonZero = re.square().add(im.square()).gt(1e-12f)
                 .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
         NDArray pha = im.mul(nonZero).atan2(re.mul(nonZero).add(nonZero.neg().add(1)))
                 .mul(phaScale);
