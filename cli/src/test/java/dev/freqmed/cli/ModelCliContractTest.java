@@ -137,7 +137,8 @@ class ModelCliContractTest {
         Files.writeString(cfg, "model:\n  arch: " + name + "\n" + model
                 + "data:\n  root: " + data + "\n  workers: 1\n"
                 + "train:\n  epochs: 3\n  batchSize: 2\n  optimizer: sgd\n"
-                + "  learningRate: 2.0e-2\n  keep: last\n"
+                + "  beta1: 0.9\n  weightDecay: 5.0e-4\n  learningRate: 1.0e-2\n  keep: last\n"
+                + "  seed: 7\n"
                 + "output: " + run + "\n");
         CliRunner.Result t = CliRunner.run("train", "--config", cfg.toString(), "--device", "cpu");
         assertEquals(0, t.code(), name + " train: " + t.err() + t.out());

@@ -180,6 +180,14 @@ public final class FafNetTask implements TaskAdapter {
         return new OrganDice(config);
     }
 
+    /** The reference's: {@code Res101Encoder._init_weights} and PyTorch's layer defaults. */
+    @Override
+    public String initialisation() {
+        return "FAF-Net reference: encoder convolutions Kaiming-normal (fan_out, ReLU gain),"
+                + " BatchNorm weight 1 / bias 0; cross_att PyTorch defaults (Kaiming-uniform"
+                + " a=sqrt(5), biases U(+-1/sqrt(fan_in)))";
+    }
+
     @Override
     public String normalization() {
         return "episode: support, support mask, query; slices z-scored per volume";

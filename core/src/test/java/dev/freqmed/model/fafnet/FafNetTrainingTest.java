@@ -48,7 +48,7 @@ class FafNetTrainingTest {
                 + "  episodesPerEpoch: 12\n  validationSlices: 3\n"
                 + "data:\n  root: " + data.toAbsolutePath() + "\n  workers: 1\n"
                 + "train:\n  epochs: " + epochs + "\n  batchSize: 2\n  optimizer: sgd\n"
-                + "  beta1: 0.9\n  weightDecay: 5.0e-4\n  learningRate: 2.0e-2\n"
+                + "  beta1: 0.9\n  weightDecay: 5.0e-4\n  learningRate: 1.0e-2\n"
                 + "  schedule: step\n  plateauFactor: 0.98\n  stepEpochs: 1\n"
                 + "  monitor: val_dice\n  keep: last\n  seed: 7\n"
                 + "output: " + out.toAbsolutePath() + "\n");
