@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             ImportWeightsCommand.class,
             DoctorCommand.class,
             NucleiCommand.class,
+            FewShotCommand.class,
         })
 public final class Main implements Runnable {
 

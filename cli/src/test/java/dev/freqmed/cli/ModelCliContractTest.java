@@ -1,5 +1,6 @@
 package dev.freqmed.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freqmed.infer.ImageWriter;
+import dev.freqmed.data.nifti.NiftiReader;
+import dev.freqmed.data.nifti.NiftiVolume;
 import dev.freqmed.io.GrayImage;
 import dev.freqmed.io.ImageIo;
 import dev.freqmed.io.RgbImage;
@@ -40,6 +43,9 @@ class ModelCliContractTest {
 
     /** Sample data (split folders or split.csv) and model settings of each registered model. */
     static final Map<String, String[]> SAMPLES = Map.of(
+            // Volumes: the few-shot run (supervoxels, train, fewshot predict, evaluate fewshot).
+            "fafnet", new String[] {"chaos-mini", "  preset: tiny\n  supportIndex: 1\n"
+                    + "  episodesPerEpoch: 12\n  validationSlices: 2\n"},
             "frcunet", new String[] {"drive", "  preset: tiny\n  inputSize: 32\n"},
             "fsanet", new String[] {"drive", "  preset: tiny\n  trainSize: 64\n"
                     + "  testSize: 64\n  scaleRates: [1.0]\n"},
@@ -73,6 +79,10 @@ class ModelCliContractTest {
             fail(name + " has no sample data in ModelCliContractTest.SAMPLES");
         }
         Path data = TESTDATA.resolve(sample[0]).toAbsolutePath();
+        if (Files.isDirectory(data.resolve("labels"))) {
+            volumeSmoke(name, data, sample[1]);
+            return;
+        }
         Path run = tmp.resolve(name + "-run");
         Path cfg = tmp.resolve(name + ".yaml");
         Files.writeString(cfg, "model:\n  arch: " + name + "\n" + sample[1]
@@ -200,5 +210,76 @@ class ModelCliContractTest {
             assertFalse(java.util.Arrays.equals(in.data(), pred.data()), name + " " + img
                     + ": the prediction is the input");
         }
+    }
+
+    /**
+     * The same contract for a few-shot volume model: supervoxels of the sample, training,
+     * {@code fewshot predict} of one volume from another's labelled slices (a NIfTI on the
+     * query's grid and affine), and {@code evaluate --task fewshot}, whose Dice must equal the
+     * one computed here from the written volume.
+     */
+    private void volumeSmoke(String name, Path sample, String model) throws IOException {
+        Path data = tmp.resolve(name + "-data");
+        for (String sub : new String[] {"images", "labels"}) {
+            Files.createDirectories(data.resolve(sub));
+            try (Stream<Path> s = Files.list(sample.resolve(sub))) {
+                for (Path p : s.toList()) {
+                    Files.copy(p, data.resolve(sub).resolve(p.getFileName()));
+                }
+            }
+        }
+        CliRunner.Result sv = CliRunner.run("fewshot", "supervoxels", "--volumes",
+                data.resolve("images").toString(), "--out", data.resolve("supervoxels").toString(),
+                "--min-size", "300");
+        assertEquals(0, sv.code(), name + " supervoxels: " + sv.err());
+        Path run = tmp.resolve(name + "-run");
+        Path cfg = tmp.resolve(name + ".yaml");
+        Files.writeString(cfg, "model:\n  arch: " + name + "\n" + model
+                + "data:\n  root: " + data + "\n  workers: 1\n"
+                + "train:\n  epochs: 3\n  batchSize: 2\n  optimizer: sgd\n"
+                + "  beta1: 0.9\n  weightDecay: 5.0e-4\n  learningRate: 1.0e-2\n  keep: last\n"
+                + "  seed: 7\n"
+                + "output: " + run + "\n");
+        CliRunner.Result t = CliRunner.run("train", "--config", cfg.toString(), "--device", "cpu");
+        assertEquals(0, t.code(), name + " train: " + t.err() + t.out());
+        Path out = tmp.resolve(name + "-pred");
+        CliRunner.Result p = CliRunner.run("fewshot", "predict", "--model",
+                run.resolve("model").toString(), "--support",
+                data.resolve("images/image_2.nii.gz").toString(), "--support-mask",
+                data.resolve("labels/label_2.nii.gz").toString(), "--label", "1", "--query",
+                data.resolve("images/image_1.nii.gz").toString(), "--output", out.toString(),
+                "--device", "cpu");
+        assertEquals(0, p.code(), name + " predict: " + p.err());
+        NiftiVolume pred = NiftiReader.read(out.resolve("prediction.nii.gz"));
+        NiftiVolume query = NiftiReader.read(data.resolve("images/image_1.nii.gz"));
+        NiftiVolume truth = NiftiReader.read(data.resolve("labels/label_1.nii.gz"));
+        assertArrayEquals(query.dims(), pred.dims());
+        for (int r = 0; r < 4; r++) {
+            assertArrayEquals(query.affine()[r], pred.affine()[r], 0, name + " affine row " + r);
+        }
+        assertTrue(Files.exists(out.resolve("overlay.png")), name);
+        Path predDir = Files.createDirectories(tmp.resolve(name + "-p"));
+        Path gtDir = Files.createDirectories(tmp.resolve(name + "-g"));
+        Files.copy(out.resolve("prediction.nii.gz"), predDir.resolve("v1.nii.gz"));
+        Files.copy(data.resolve("labels/label_1.nii.gz"), gtDir.resolve("v1.nii.gz"));
+        Path json = tmp.resolve(name + "-metrics.json");
+        CliRunner.Result e = CliRunner.run("evaluate", "--task", "fewshot", "--pred",
+                predDir.toString(), "--gt", gtDir.toString(), "--label", "1", "--out",
+                json.toString());
+        assertEquals(0, e.code(), name + " evaluate: " + e.err());
+        long tp = 0;
+        long predicted = 0;
+        long truthVoxels = 0;
+        for (int i = 0; i < pred.data().length; i++) {
+            boolean pr = pred.data()[i] == 1;
+            boolean gt = truth.data()[i] == 1;
+            tp += pr && gt ? 1 : 0;
+            predicted += pr ? 1 : 0;
+            truthVoxels += gt ? 1 : 0;
+        }
+        assertTrue(predicted > 0, name + ": nothing segmented");
+        JsonNode n = new ObjectMapper().readTree(json.toFile());
+        assertEquals(2.0 * tp / (predicted + truthVoxels),
+                n.findValue("class_mean_dice").asDouble(), 1e-6, name + ": " + n);
     }
 }

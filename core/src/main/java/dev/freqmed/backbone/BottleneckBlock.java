@@ -14,7 +14,8 @@ import ai.djl.util.PairList;
 /**
  * ResNet bottleneck (expansion 4): {@code conv1} 1×1, {@code bn1}, ReLU, {@code conv2} 3×3 with
  * the stride, {@code bn2}, ReLU, {@code conv3} 1×1, {@code bn3}, plus the identity or
- * {@code downsample} (0: 1×1 strided conv, 1: BN), then ReLU. No convolution has a bias.
+ * {@code downsample} (0: 1×1 strided conv, 1: BN), then ReLU. No convolution has a bias. The
+ * 3×3 may be dilated (padding = dilation), as in torchvision's {@code replace_stride_with_dilation}.
  */
 public final class BottleneckBlock extends AbstractBlock {
 
@@ -36,12 +37,25 @@ public final class BottleneckBlock extends AbstractBlock {
      * @param downsample whether the shortcut is projected
      */
     public BottleneckBlock(int inplanes, int planes, int stride, boolean downsample) {
+        this(inplanes, planes, stride, 1, downsample);
+    }
+
+    /**
+     * @param inplanes   input channels
+     * @param planes     bottleneck width (output is 4×)
+     * @param stride     stride of the 3×3
+     * @param dilation   dilation of the 3×3 (its padding)
+     * @param downsample whether the shortcut is projected
+     */
+    public BottleneckBlock(int inplanes, int planes, int stride, int dilation,
+            boolean downsample) {
         this.inplanes = inplanes;
         this.planes = planes;
         this.stride = stride;
         conv1 = addChildBlock("conv1", Layers.conv(planes, 1, 1, 0, false));
         bn1 = addChildBlock("bn1", Layers.batchNorm());
-        conv2 = addChildBlock("conv2", Layers.conv(planes, 3, stride, 1, false));
+        conv2 = addChildBlock("conv2", dilation == 1 ? Layers.conv(planes, 3, stride, 1, false)
+                : Layers.dilatedConv(planes, 3, stride, dilation, dilation, false));
         bn2 = addChildBlock("bn2", Layers.batchNorm());
         conv3 = addChildBlock("conv3", Layers.conv(planes * 4, 1, 1, 0, false));
         bn3 = addChildBlock("bn3", Layers.batchNorm());

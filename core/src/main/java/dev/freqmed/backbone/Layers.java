@@ -43,6 +43,22 @@ public final class Layers {
      * @param groups convolution groups
      * @return the block
      */
+    /**
+     * A square convolution with dilation (PyTorch semantics; padding {@code dilation} keeps the
+     * size of a stride-1 3×3).
+     */
+    public static Conv2d dilatedConv(int out, int kernel, int stride, int padding, int dilation,
+            boolean bias) {
+        return RoutedConv2d.routedBuilder()
+                .setFilters(out)
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(padding, padding))
+                .optDilation(new Shape(dilation, dilation))
+                .optBias(bias)
+                .build();
+    }
+
     public static Conv2d conv(int out, int kh, int kw, int stride, int ph, int pw, boolean bias,
             int groups) {
         return RoutedConv2d.routedBuilder()

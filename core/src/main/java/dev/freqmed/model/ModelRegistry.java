@@ -10,6 +10,9 @@ import dev.freqmed.model.fpnunet.FpnuNetTask;
 import dev.freqmed.model.diffusionffpe.DiffusionFfpe;
 import dev.freqmed.model.diffusionffpe.DiffusionFfpeConfig;
 import dev.freqmed.model.diffusionffpe.DiffusionFfpeTask;
+import dev.freqmed.model.fafnet.FafNet;
+import dev.freqmed.model.fafnet.FafNetConfig;
+import dev.freqmed.model.fafnet.FafNetTask;
 import dev.freqmed.model.fsanet.FsaNet;
 import dev.freqmed.model.fsanet.FsaNetConfig;
 import dev.freqmed.model.fsanet.FsaNetTask;
@@ -32,6 +35,9 @@ public final class ModelRegistry {
         register("frcunet", FrcuNetConfig.class,
                 Map.of("paper", FrcuNetConfig::paper, "tiny", FrcuNetConfig::tiny, "cpu", FrcuNetConfig::cpu),
                 FrcuNet::new, FrcuNetTask::new);
+        register("fafnet", FafNetConfig.class,
+                Map.of("paper", FafNetConfig::paper, "tiny", FafNetConfig::tiny, "cpu", FafNetConfig::cpu),
+                FafNet::new, FafNetTask::new);
         register("fsanet", FsaNetConfig.class,
                 Map.of("paper", FsaNetConfig::paper, "tiny", FsaNetConfig::tiny, "cpu", FsaNetConfig::cpu),
                 FsaNet::new, FsaNetTask::new);

@@ -32,6 +32,7 @@ import dev.freqmed.io.weights.WeightFiles;
 import dev.freqmed.io.weights.WeightImporter;
 import dev.freqmed.model.diffusionffpe.DiffusionFfpeConfig;
 import dev.freqmed.model.frcunet.FrcuNetConfig;
+import dev.freqmed.model.fafnet.FafNetConfig;
 import dev.freqmed.model.fsanet.FsaNetConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,9 @@ class ModelContractTest {
     }
 
     static final Map<String, ReferenceWeights> REFERENCE_WEIGHTS = Map.of(
+            // Every key of the reference's state_dict, with its shape (FAF-Net at paper scale).
+            "fafnet", new ReferenceWeights(TESTDATA.resolve("fafnet/reference-keys.txt"),
+                    FafNetConfig::paper),
             // Every key of the reference's state_dict, with its shape (FSANet at paper scale).
             "fsanet", new ReferenceWeights(TESTDATA.resolve("fsanet/reference-keys.txt"),
                     FsaNetConfig::paper),

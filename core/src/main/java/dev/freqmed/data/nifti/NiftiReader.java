@@ -132,7 +132,26 @@ public final class NiftiReader {
             }
             done += count;
         }
-        return new NiftiVolume(dims, spacing, datatype, slope, inter, data);
+        float[] quatern = {bb.getFloat(256), bb.getFloat(260), bb.getFloat(264)};
+        float[] qoffset = {bb.getFloat(268), bb.getFloat(272), bb.getFloat(276)};
+        float[] srow = new float[12];
+        for (int i = 0; i < 12; i++) {
+            srow[i] = bb.getFloat(280 + 4 * i);
+        }
+        float qfac = bb.getFloat(76);
+        NiftiGeometry geometry = new NiftiGeometry(qfac == 0 ? 1 : qfac, bb.getShort(252),
+                bb.getShort(254), quatern, qoffset, srow, h[123] & 0xff);
+        return new NiftiVolume(dims, spacing, datatype, slope, inter, data, geometry);
+    }
+
+    /**
+     * Reads a volume that must be 3-D (a trailing dimension of size 1 is accepted).
+     *
+     * @throws IOException              as {@link #read}
+     * @throws IllegalArgumentException naming the file for a 4-D (or 2-D) volume
+     */
+    public static NiftiVolume read3d(Path path) throws IOException {
+        return read(path).require3d(path.toString());
     }
 
     private static double unsigned(long v) {

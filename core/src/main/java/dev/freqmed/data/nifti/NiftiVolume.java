@@ -12,9 +12,10 @@ import java.util.Arrays;
  * @param slope    {@code scl_slope} as stored (0 means no scaling)
  * @param inter    {@code scl_inter} as stored
  * @param data     the scaled values; values of magnitude above 2^24 lose precision in float32
+ * @param geometry qform, sform, {@code pixdim[0]} and units, as stored
  */
 public record NiftiVolume(int[] dims, float[] spacing, int datatype, float slope, float inter,
-                          float[] data) {
+                          float[] data, NiftiGeometry geometry) {
 
     /** Validates that the data length is the product of the dimensions. */
     public NiftiVolume {
@@ -26,10 +27,60 @@ public record NiftiVolume(int[] dims, float[] spacing, int datatype, float slope
             }
             n *= d;
         }
+        if (geometry == null) {
+            geometry = NiftiGeometry.none();
+        }
+        if (spacing.length != dims.length) {
+            throw new IllegalArgumentException("NIfTI spacing needs one value per dimension "
+                    + Arrays.toString(dims) + ", found " + Arrays.toString(spacing));
+        }
         if (n != data.length) {
             throw new IllegalArgumentException("NIfTI volume " + Arrays.toString(dims)
                     + " needs " + n + " values, found " + data.length);
         }
+    }
+
+    /** A volume without qform or sform (the affine is the voxel size on the diagonal). */
+    public NiftiVolume(int[] dims, float[] spacing, int datatype, float slope, float inter,
+            float[] data) {
+        this(dims, spacing, datatype, slope, inter, data, NiftiGeometry.none());
+    }
+
+    /**
+     * A volume on the grid of {@code like} (same dimensions, spacing and geometry) holding other
+     * values, stored as {@code datatype} without scaling, e.g. a label volume for an image.
+     *
+     * @throws IllegalArgumentException when {@code data} does not have {@code like}'s size
+     */
+    public static NiftiVolume like(NiftiVolume like, int datatype, float[] data) {
+        return new NiftiVolume(like.dims.clone(), like.spacing.clone(), datatype, 0, 0, data,
+                like.geometry);
+    }
+
+    /** The voxel-to-world affine ({@link NiftiGeometry#affine}), row-major 4×4. */
+    public double[][] affine() {
+        return geometry.affine(spacing);
+    }
+
+    /**
+     * Checks that the volume is 3-D (a trailing dimension of size 1 is allowed).
+     *
+     * @param name the file, for the message
+     * @return this volume
+     * @throws IllegalArgumentException naming the file and its dimensions otherwise
+     */
+    public NiftiVolume require3d(String name) {
+        for (int i = 3; i < dims.length; i++) {
+            if (dims[i] != 1) {
+                throw new IllegalArgumentException(name + ": expected a 3-D volume, found "
+                        + dims.length + "-D " + Arrays.toString(dims));
+            }
+        }
+        if (dims.length < 3) {
+            throw new IllegalArgumentException(name + ": expected a 3-D volume, found "
+                    + dims.length + "-D " + Arrays.toString(dims));
+        }
+        return this;
     }
 
     /** Number of voxels. */
