@@ -20,6 +20,9 @@ import java.util.function.BiFunction;
  */
 public final class StepContext {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StepContext.class);
+    private static volatile long skippedUpdates;
+
     private final Block network;
     private final TaskAdapter task;
     private final NDManager manager;
@@ -183,7 +186,9 @@ public final class StepContext {
             if (p.requiresGradient() && w.hasGradient()) {
                 NDArray g = w.getGradient();
                 grads.add(g);
-                sq += g.square().sum().getFloat();
+                try (NDArray square = g.square(); NDArray sum = square.sum()) {
+                    sq += sum.getFloat();
+                }
             }
         }
         double norm = Math.sqrt(sq);
@@ -199,8 +204,9 @@ public final class StepContext {
 
     /**
      * One optimisation: forward in training mode, the task's loss, a check that it is finite,
-     * backward, element-wise gradient clamping when configured, and one optimiser update of every
-     * trainable parameter with its group's learning rate and weight decay.
+     * backward, a check that the gradients are finite (else the update is skipped with a warning,
+     * {@link #lastUpdateSkipped()}), element-wise gradient clamping when configured, and one
+     * optimiser update of every trainable parameter with its group's learning rate and weight decay.
      *
      * @param inputs network inputs
      * @param labels targets for the task's loss
@@ -225,11 +231,27 @@ public final class StepContext {
             }
             gc.backward(loss);
         }
+        lastSkipped = false;
+        if (!Double.isFinite(clipGradientNorm(trainable, Double.POSITIVE_INFINITY))) {
+            // A finite loss with a non-finite gradient (a singular backward somewhere): the update
+            // is skipped, as PyTorch's gradient scaler does, so the weights stay finite.
+            zeroGradients(trainable);
+            lastSkipped = true;
+            skippedUpdates++;
+            LOG.warn("non-finite gradient at step {} (epoch {}, batch {}), update skipped ({} so far)", step, epoch,
+                    batchIndex, skippedUpdates);
+            return value;
+        }
         if (gradientClamp > 0) {
             TrainingRun.clampGradients(trainable, gradientClamp);
         }
         optimizer.update(trainable, key -> learningRate * groups.learningRateFactor(key),
                 groups::weightDecay);
         return value;
+    }
+
+    /** Updates skipped by {@link #optimise(NDList, NDList)} in this JVM because a gradient was not finite. */
+    public static long skippedUpdates() {
+        return skippedUpdates;
     }
 }

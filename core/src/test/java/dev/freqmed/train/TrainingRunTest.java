@@ -102,6 +102,26 @@ class TrainingRunTest {
     }
 
     @Test
+    void aNonFiniteGradientSkipsThatUpdateAndTrainingGoesOn(@TempDir Path tmp) throws Exception {
+        Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 8, 4);
+        Path out = tmp.resolve("run");
+        TrainingRun run = new TrainingRun(
+                TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, out, 3, "")), Device.cpu(), null);
+        // Step 4's loss keeps its value but back-propagates NaN: d sqrt(0) = inf, times 0.
+        run.setLossOverride((step, loss) -> step == 4 ? loss.add(loss.mul(0f).sqrt()) : loss);
+        long before = StepContext.skippedUpdates();
+        run.run(false);
+        assertEquals(1, StepContext.skippedUpdates() - before, "exactly the poisoned update is skipped");
+        Map<String, dev.freqmed.io.HostTensor> w = ModelCheckpoint.readWeights(out.resolve("model"));
+        for (Map.Entry<String, dev.freqmed.io.HostTensor> e : w.entrySet()) {
+            for (float v : e.getValue().toFloatArray()) {
+                assertTrue(Float.isFinite(v), e.getKey() + " is not finite");
+            }
+        }
+        assertTrue(w.size() > 10, "weights read: " + w.size());
+    }
+
+    @Test
     void liveArraysDoNotGrowOver200Steps(@TempDir Path tmp) throws Exception {
         Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 8, 2);
         Path out = tmp.resolve("run");
