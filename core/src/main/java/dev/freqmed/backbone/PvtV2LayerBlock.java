@@ -1,5 +1,7 @@
 package dev.freqmed.backbone;
 
+import dev.freqmed.nn.Layers;
+import dev.freqmed.nn.ScopedForward;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,8 @@
 package dev.freqmed.backbone;
 
+import dev.freqmed.nn.Layers;
+import dev.freqmed.nn.IndexedSequentialBlock;
+import dev.freqmed.nn.ScopedForward;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

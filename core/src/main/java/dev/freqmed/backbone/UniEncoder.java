@@ -1,5 +1,6 @@
 package dev.freqmed.backbone;
 
+import dev.freqmed.nn.Layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

@@ -15,7 +15,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
-import dev.freqmed.backbone.ScopedForward;
+import dev.freqmed.nn.ScopedForward;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -14,7 +14,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
-import dev.freqmed.backbone.ScopedForward;
+import dev.freqmed.nn.ScopedForward;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -20,7 +20,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
-import dev.freqmed.backbone.ScopedForward;
+import dev.freqmed.nn.ScopedForward;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.nn.NnTestSupport.Golden;
 import java.util.ArrayList;

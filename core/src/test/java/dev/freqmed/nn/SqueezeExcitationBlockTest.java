@@ -16,7 +16,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import dev.freqmed.backbone.ScopedForward;
+import dev.freqmed.nn.ScopedForward;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.nn.NnTestSupport.Golden;
 import java.util.ArrayList;

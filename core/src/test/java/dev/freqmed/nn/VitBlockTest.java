@@ -18,7 +18,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import dev.freqmed.backbone.ScopedForward;
+import dev.freqmed.nn.ScopedForward;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.nn.NnTestSupport.Golden;
 import dev.freqmed.nn.NnTestSupport.Weight;

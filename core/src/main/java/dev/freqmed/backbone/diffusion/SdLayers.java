@@ -1,5 +1,6 @@
 package dev.freqmed.backbone.diffusion;
 
+import dev.freqmed.nn.Layers;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;

@@ -10,8 +10,8 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.freqmed.backbone.IndexedSequentialBlock;
-import dev.freqmed.backbone.Layers;
+import dev.freqmed.nn.IndexedSequentialBlock;
+import dev.freqmed.nn.Layers;
 import dev.freqmed.nn.ContainerBlock;
 
 /**

@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.freqmed.backbone.Layers;
+import dev.freqmed.nn.Layers;
 import dev.freqmed.backbone.SamImageEncoder;
 import dev.freqmed.backbone.UniEncoder;
 import dev.freqmed.io.HostTensor;

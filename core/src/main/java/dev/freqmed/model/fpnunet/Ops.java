@@ -7,8 +7,8 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.freqmed.backbone.IndexedSequentialBlock;
-import dev.freqmed.backbone.Layers;
+import dev.freqmed.nn.IndexedSequentialBlock;
+import dev.freqmed.nn.Layers;
 
 /** Small shape helpers and layer recipes shared by FPNuNet's neck and decoders. */
 final class Ops {

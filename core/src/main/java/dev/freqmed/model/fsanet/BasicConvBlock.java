@@ -10,7 +10,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.freqmed.backbone.Layers;
+import dev.freqmed.nn.Layers;
 
 /**
  * The reference's {@code BasicConv2d} as used in HCF: {@code conv} (no bias) then {@code bn},

@@ -10,7 +10,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.freqmed.backbone.Layers;
+import dev.freqmed.nn.Layers;
 import dev.freqmed.backbone.PvtV2;
 import dev.freqmed.backbone.ResNet;
 import dev.freqmed.io.HostTensor;

@@ -8,9 +8,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.freqmed.backbone.IndexedSequentialBlock;
-import dev.freqmed.backbone.Layers;
-import dev.freqmed.backbone.ScopedForward;
+import dev.freqmed.nn.IndexedSequentialBlock;
+import dev.freqmed.nn.Layers;
+import dev.freqmed.nn.ScopedForward;
 
 /**
  * The SFF weighting {@code SEA} (spec §2.7; reference {@code lib/FSANet.py SEA}), r = 4:

@@ -11,8 +11,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.freqmed.backbone.Layers;
-import dev.freqmed.backbone.ScopedForward;
+import dev.freqmed.nn.Layers;
+import dev.freqmed.nn.ScopedForward;
 import dev.freqmed.tensor.Resize;
 
 /**

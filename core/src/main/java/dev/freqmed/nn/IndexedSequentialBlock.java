@@ -1,4 +1,4 @@
-package dev.freqmed.backbone;
+package dev.freqmed.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

@@ -1,4 +1,4 @@
-package dev.freqmed.backbone;
+package dev.freqmed.nn;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
