@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
-        if (Files.exists(out) && TrainCommand.hasContent(out) && !overwrite) {
+        if (!overwrite && dev.freqmed.io.AtomicFiles.hasContent(out)) {
             throw new IllegalArgumentException(out + ": output folder already exists; use --overwrite or --out DIR");
         }
         long start = System.nanoTime();

@@ -65,7 +65,7 @@ final class FewShotPredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
-        if (Files.exists(output) && !overwrite && TrainCommand.hasContent(output)) {
+        if (!overwrite && dev.freqmed.io.AtomicFiles.hasContent(output)) {
             throw new IllegalArgumentException(output + ": output folder already exists; use"
                     + " --overwrite to write into it");
         }

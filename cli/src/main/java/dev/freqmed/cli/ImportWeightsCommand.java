@@ -76,7 +76,7 @@ final class ImportWeightsCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         if (Files.exists(out)) {
             boolean isCkpt = Files.isRegularFile(out.resolve(ModelCheckpoint.MANIFEST));
-            if (!isCkpt && TrainCommand.hasContent(out)) {
+            if (!isCkpt && dev.freqmed.io.AtomicFiles.hasContent(out)) {
                 throw new IllegalArgumentException(out + ": exists and is not a FreqMed checkpoint;"
                         + " choose another --out");
             }

@@ -76,7 +76,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<Path> images = listInputs(input);
-        if (Files.exists(output) && !overwrite && TrainCommand.hasContent(output)) {
+        if (!overwrite && dev.freqmed.io.AtomicFiles.hasContent(output)) {
             throw new IllegalArgumentException(output + ": output folder already exists; use --overwrite to write into it");
         }
         Device dev = device.parse();

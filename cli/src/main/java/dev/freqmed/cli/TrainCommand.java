@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
             cfg = cfg.withTrain(dev.freqmed.config.Configs.merge(t, java.util.Map.of("epochs", epochs), "--epochs"));
         }
         Path out0 = cfg.output();
-        if (!resume && !overwrite && Files.exists(out0) && hasContent(out0)) {
+        if (!resume && !overwrite && dev.freqmed.io.AtomicFiles.hasContent(out0)) {
             throw new IllegalArgumentException(out0 + ": run folder already exists; use --resume to continue it, "
                     + "--overwrite to replace it, or --output for another folder");
         }
@@ -66,11 +66,5 @@ final class TrainCommand implements Callable<Integer> {
         out.println(String.format(Locale.ROOT, "best %s %.4f at epoch %d; model (epoch %d): %s",
                 cfg.train().monitor(), r.bestValue(), r.bestEpoch(), r.modelEpoch(), r.modelDir()));
         return 0;
-    }
-
-    static boolean hasContent(Path dir) throws java.io.IOException {
-        try (var s = Files.list(dir)) {
-            return s.findAny().isPresent();
-        }
     }
 }

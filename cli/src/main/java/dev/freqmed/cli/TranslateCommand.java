@@ -72,7 +72,7 @@ final class TranslateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<Path> images = PredictCommand.listInputs(input);
-        if (Files.exists(output) && !overwrite && TrainCommand.hasContent(output)) {
+        if (!overwrite && dev.freqmed.io.AtomicFiles.hasContent(output)) {
             throw new IllegalArgumentException(output + ": output folder already exists; use --overwrite to write into it");
         }
         Device dev = device.parse();

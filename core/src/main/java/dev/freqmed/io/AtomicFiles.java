@@ -56,6 +56,22 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * True when writing into {@code dir} could overwrite something: it is a folder that holds
+     * anything, or a file. False when it does not exist or is an empty folder.
+     */
+    public static boolean hasContent(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return false;
+        }
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isPresent();
+        }
+    }
+
     /** Writes a UTF-8 string atomically. */
     public static void writeString(Path path, String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

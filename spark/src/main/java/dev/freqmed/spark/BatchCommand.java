@@ -1,5 +1,7 @@
 package dev.freqmed.spark;
 
+import dev.freqmed.infer.SlidingWindowInferer;
+import dev.freqmed.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +56,7 @@ public final class BatchCommand implements Callable<Integer> {
     int tileBatch;
 
     @Option(names = "--blend", defaultValue = "linear", description = "linear or gaussian (default: ${DEFAULT-VALUE}).")
-    String blend;
+    SlidingWindowInferer.Blending blend;
 
     @Option(names = "--threshold", defaultValue = "0.5", description = "Mask threshold (default: ${DEFAULT-VALUE}).")
     double threshold;
@@ -80,7 +82,7 @@ public final class BatchCommand implements Callable<Integer> {
             throw new java.nio.file.NoSuchFileException(input.toString(), null, "input does not exist");
         }
         dev.freqmed.infer.LoadedModel.resolve(model);
-        if (ImagePredictor.hasContent(output) && !resume && !overwrite) {
+        if (!resume && !overwrite && AtomicFiles.hasContent(output)) {
             throw new IllegalArgumentException(output + ": output folder already exists; use --resume to keep"
                     + " finished images or --overwrite to predict them again");
         }
@@ -89,11 +91,7 @@ public final class BatchCommand implements Callable<Integer> {
         }
         Files.createDirectories(output);
         BatchOptions options = new BatchOptions(model.toAbsolutePath().toString(),
-                output.toAbsolutePath().toString(), tile, overlap, tileBatch, blend.toLowerCase(Locale.ROOT),
-                threshold, size, resume);
-        if (!blend.equalsIgnoreCase("linear") && !blend.equalsIgnoreCase("gaussian")) {
-            throw new IllegalArgumentException("--blend must be linear or gaussian, found " + blend);
-        }
+                output.toAbsolutePath().toString(), tile, overlap, tileBatch, blend, threshold, size, resume);
         if (master == null) {
             master = System.getProperty("spark.master", "local[*]");
         }

@@ -1,5 +1,6 @@
 package dev.freqmed.spark;
 
+import dev.freqmed.infer.SlidingWindowInferer;
 import java.io.Serializable;
 
 /**
@@ -11,7 +12,7 @@ import java.io.Serializable;
  * @param tile      window side, 0 = one pass over the whole image
  * @param overlap   window overlap in pixels
  * @param tileBatch windows per forward pass
- * @param blend     {@code linear} or {@code gaussian}
+ * @param blend     how overlapping windows are blended
  * @param threshold probability threshold of masks
  * @param size      network input side overriding the model's (0 = the model's)
  * @param resume    keep images whose outputs are complete instead of predicting them again
@@ -22,14 +23,14 @@ public record BatchOptions(
         int tile,
         int overlap,
         int tileBatch,
-        String blend,
+        SlidingWindowInferer.Blending blend,
         double threshold,
         int size,
         boolean resume) implements Serializable {
 
     /** Options with {@code predict}'s defaults for a model and an output folder. */
     public static BatchOptions of(String model, String output) {
-        return new BatchOptions(model, output, 0, 32, 1, "linear", 0.5, 0, false);
+        return new BatchOptions(model, output, 0, 32, 1, SlidingWindowInferer.Blending.LINEAR, 0.5, 0, false);
     }
 
     /** The same options with {@code resume} set. */
@@ -38,7 +39,8 @@ public record BatchOptions(
     }
 
     /** The same options with another window layout. */
-    public BatchOptions withTiles(int newTile, int newOverlap, int newTileBatch, String newBlend) {
+    public BatchOptions withTiles(int newTile, int newOverlap, int newTileBatch,
+            SlidingWindowInferer.Blending newBlend) {
         return new BatchOptions(model, output, newTile, newOverlap, newTileBatch, newBlend, threshold, size, resume);
     }
 

@@ -1,9 +1,8 @@
 package dev.freqmed.spark;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
+import dev.freqmed.cli.EngineSetup;
 import dev.freqmed.engine.ConvRouter;
-import dev.freqmed.engine.NativeEngine;
 import dev.freqmed.infer.LoadedModel;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,10 +27,7 @@ final class ExecutorModels {
         String key = Path.of(model).toAbsolutePath().normalize() + "#" + size;
         LoadedModel m = MODELS.get(key);
         if (m == null) {
-            Engine.getEngine("PyTorch");
-            if (System.getenv("FREQMED_DEBUG") == null) {
-                NativeEngine.setLogLevel(NativeEngine.LOG_ERROR);
-            }
+            EngineSetup.quiet();
             ConvRouter.routing();
             m = LoadedModel.load(Path.of(model), Device.cpu(), null);
             if (size != 0) {

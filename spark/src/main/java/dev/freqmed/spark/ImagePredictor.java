@@ -8,6 +8,7 @@ import dev.freqmed.infer.PredictionOutput;
 import dev.freqmed.infer.PredictionWriter;
 import dev.freqmed.infer.Predictor;
 import dev.freqmed.infer.SlidingWindowInferer;
+import dev.freqmed.io.AtomicFiles;
 import dev.freqmed.io.GrayImage;
 import dev.freqmed.io.ImageIo;
 import dev.freqmed.metric.InstanceMap;
@@ -15,18 +16,14 @@ import dev.freqmed.metric.InstanceSegmentationMetrics;
 import dev.freqmed.metric.MetricResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Predicts one image of a batch on an executor and publishes its files so that a task killed
@@ -82,8 +79,7 @@ final class ImagePredictor {
                 LoadedModel model = ExecutorModels.get(options.model(), options.size());
                 Predictor predictor = new Predictor(model, new SlidingWindowInferer(options.tile(),
                         options.tile() > 0 ? Math.min(options.overlap(), options.tile() - 1) : 0,
-                        options.tileBatch(), SlidingWindowInferer.Blending.valueOf(
-                                options.blend().toUpperCase(Locale.ROOT)), null));
+                        options.tileBatch(), options.blend(), null));
                 prediction = predictor.run(image);
                 writer = model.task().writer(options.threshold());
                 Files.createDirectories(tmp);
@@ -204,30 +200,12 @@ final class ImagePredictor {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /** Deletes a folder and everything below it; what cannot be deleted is left for the next run. */
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // left for the next run's clean-up
-                }
-            });
+        try {
+            AtomicFiles.deleteTree(dir);
         } catch (IOException e) {
             // left for the next run's clean-up
-        }
-    }
-
-    /** True when a folder holds anything. */
-    static boolean hasContent(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-            return s.iterator().hasNext();
         }
     }
 }
