@@ -6,7 +6,6 @@ import dev.freqmed.data.FloatImage;
 import dev.freqmed.infer.LoadedModel;
 import dev.freqmed.infer.Predictor;
 import dev.freqmed.infer.PredictionWriter;
-import dev.freqmed.infer.SlidingWindowInferer;
 import dev.freqmed.io.ImageIo;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -43,21 +42,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "Output folder (must not exist unless --overwrite).")
     Path output;
 
-    @Option(names = "--tile", defaultValue = "0", description = "Run the network in square windows of this"
-            + " many pixels of the working image (the image resized to --size or the model's side); a multiple"
-            + " of the network's stride. 0 = one pass over the whole image.")
-    int tile;
-
-    @Option(names = "--overlap", defaultValue = "32", description = "Window overlap in pixels, at least the"
-            + " network's margin (default: ${DEFAULT-VALUE}).")
-    int overlap;
-
-    @Option(names = "--tile-batch", defaultValue = "1", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
-    int tileBatch;
-
-    @Option(names = "--blend", defaultValue = "linear", description = "How overlapping windows are blended:"
-            + " linear (ramps across the overlap) or gaussian (default: ${DEFAULT-VALUE}).")
-    SlidingWindowInferer.Blending blend;
+    @Mixin
+    WindowOptions windows;
 
     @Option(names = "--threshold", defaultValue = "0.5", description = "Probability threshold of the mask (default: ${DEFAULT-VALUE}).")
     double threshold;
@@ -86,8 +72,7 @@ final class PredictCommand implements Callable<Integer> {
                 m.setInferenceSize(size);
             }
             Files.createDirectories(output);
-            Predictor predictor = new Predictor(m, new SlidingWindowInferer(tile,
-                    tile > 0 ? Math.min(overlap, tile - 1) : 0, tileBatch, blend, null));
+            Predictor predictor = new Predictor(m, windows.inferer());
             PredictionWriter writer = m.task().writer(threshold);
             long t0 = System.nanoTime();
             int i = 0;

@@ -57,6 +57,20 @@ public final class SlidingWindowInferer {
     private final Progress progress;
 
     /**
+     * The inferer of the command-line options {@code --tile --overlap --tile-batch --blend}: the
+     * overlap is clipped to {@code tile - 1}, and ignored when {@code tile} is 0 (one pass).
+     *
+     * @param tile      window side, or 0 for the whole image
+     * @param overlap   requested overlap
+     * @param tileBatch windows per forward pass
+     * @param blending  how overlaps are weighted
+     * @return an inferer without a progress receiver
+     */
+    public static SlidingWindowInferer ofOptions(int tile, int overlap, int tileBatch, Blending blending) {
+        return new SlidingWindowInferer(tile, tile > 0 ? Math.min(overlap, tile - 1) : 0, tileBatch, blending, null);
+    }
+
+    /**
      * @param window   window side in working-resolution pixels, or 0 for the whole image
      * @param overlap  overlap between neighbouring windows ({@code 0 <= overlap < window})
      * @param batch    windows per forward pass, at least 1

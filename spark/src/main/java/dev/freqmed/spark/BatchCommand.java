@@ -1,6 +1,6 @@
 package dev.freqmed.spark;
 
-import dev.freqmed.infer.SlidingWindowInferer;
+import dev.freqmed.cli.WindowOptions;
 import dev.freqmed.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -15,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,17 +47,8 @@ public final class BatchCommand implements Callable<Integer> {
             + " cluster URL. Default: the one spark-submit passes, else local[*].")
     String master;
 
-    @Option(names = "--tile", defaultValue = "0", description = "Window side in pixels, 0 = one pass (as predict).")
-    int tile;
-
-    @Option(names = "--overlap", defaultValue = "32", description = "Window overlap in pixels (default: ${DEFAULT-VALUE}).")
-    int overlap;
-
-    @Option(names = "--tile-batch", defaultValue = "1", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
-    int tileBatch;
-
-    @Option(names = "--blend", defaultValue = "linear", description = "linear or gaussian (default: ${DEFAULT-VALUE}).")
-    SlidingWindowInferer.Blending blend;
+    @Mixin
+    WindowOptions windows;
 
     @Option(names = "--threshold", defaultValue = "0.5", description = "Mask threshold (default: ${DEFAULT-VALUE}).")
     double threshold;
@@ -91,7 +83,8 @@ public final class BatchCommand implements Callable<Integer> {
         }
         Files.createDirectories(output);
         BatchOptions options = new BatchOptions(model.toAbsolutePath().toString(),
-                output.toAbsolutePath().toString(), tile, overlap, tileBatch, blend, threshold, size, resume);
+                output.toAbsolutePath().toString(), windows.tile, windows.overlap, windows.tileBatch, windows.blend,
+                threshold, size, resume);
         if (master == null) {
             master = System.getProperty("spark.master", "local[*]");
         }

@@ -77,9 +77,8 @@ final class ImagePredictor {
             try {
                 image = BinaryFolderReader.readImage(Path.of(path));
                 LoadedModel model = ExecutorModels.get(options.model(), options.size());
-                Predictor predictor = new Predictor(model, new SlidingWindowInferer(options.tile(),
-                        options.tile() > 0 ? Math.min(options.overlap(), options.tile() - 1) : 0,
-                        options.tileBatch(), options.blend(), null));
+                Predictor predictor = new Predictor(model, SlidingWindowInferer.ofOptions(options.tile(),
+                        options.overlap(), options.tileBatch(), options.blend()));
                 prediction = predictor.run(image);
                 writer = model.task().writer(options.threshold());
                 Files.createDirectories(tmp);
