@@ -1,14 +1,7 @@
 package dev.freqmed.nn;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import java.util.Random;
 
 /**
@@ -35,34 +28,22 @@ import java.util.Random;
  * there). Reference: peft {@code tuners/lora/layer.py} {@code _ConvNd}, {@code Conv2d},
  * {@code get_delta_weight}.
  */
-public final class LoraConv2dBlock extends AbstractBlock {
-
-    private static final byte VERSION = 1;
-
-    private final LoraConfig config;
-    private final Conv2d base;
-    private final Conv2d loraA;
-    private final Conv2d loraB;
+public final class LoraConv2dBlock extends LoraAdapterBlock<Conv2d> {
 
     private LoraConv2dBlock(Builder b) {
-        super(VERSION);
-        this.config = b.config;
-        this.base = b.base;
-        addChildBlock("base_layer", base);
-        loraA = addChildBlock("lora_A", RoutedConv2d.routedBuilder()
-                .setFilters(config.rank())
-                .setKernelShape(base.getKernelShape())
-                .optStride(base.getStride())
-                .optPadding(base.getPadding())
-                .optBias(false)
-                .build());
-        loraB = addChildBlock("lora_B", RoutedConv2d.routedBuilder()
-                .setFilters(base.getFilters())
-                .setKernelShape(new Shape(1, 1))
-                .optBias(false)
-                .build());
-        Lora.initializeAdapter(loraA, loraB, config, b.random);
-        Lora.freeze(base, !b.trainableBase);
+        super(b.config, b.base, RoutedConv2d.routedBuilder()
+                        .setFilters(b.config.rank())
+                        .setKernelShape(b.base.getKernelShape())
+                        .optStride(b.base.getStride())
+                        .optPadding(b.base.getPadding())
+                        .optBias(false)
+                        .build(),
+                RoutedConv2d.routedBuilder()
+                        .setFilters(b.base.getFilters())
+                        .setKernelShape(new Shape(1, 1))
+                        .optBias(false)
+                        .build(),
+                b.random, b.trainableBase);
     }
 
     /**
@@ -74,66 +55,10 @@ public final class LoraConv2dBlock extends AbstractBlock {
         return new Builder();
     }
 
-    /**
-     * The adapter settings.
-     *
-     * @return the settings
-     */
-    public LoraConfig getConfig() {
-        return config;
-    }
-
-    /**
-     * The wrapped convolution.
-     *
-     * @return the base layer
-     */
-    public Conv2d getBase() {
-        return base;
-    }
-
-    /**
-     * Folds {@code scaling · B·A} into {@code base_layer.weight} and sets {@code lora_B} to zero,
-     * so the output is unchanged and now comes from the base layer alone. Call it outside a
-     * gradient collector.
-     *
-     * @throws IllegalStateException if the block is not initialized
-     */
-    public void merge() {
-        Lora.merge(base.getParameters().get("weight"), loraA.getParameters().get("weight"),
-                loraB.getParameters().get("weight"), config.scaling());
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-            PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
-        NDArray y = base.forward(ps, inputs, training, params).singletonOrThrow();
-        NDArray h = Lora.dropout(x, config, training);
-        h = loraA.forward(ps, new NDList(h), training, params).singletonOrThrow();
-        h = loraB.forward(ps, new NDList(h), training, params).singletonOrThrow();
-        return new NDList(y.add(h.mul(config.scaling())));
-    }
-
-    @Override
-    public void initializeChildBlocks(NDManager manager, DataType dataType,
-            Shape... inputShapes) {
-        if (!base.isInitialized()) {
-            base.initialize(manager, dataType, inputShapes[0]);
-        }
-        loraA.initialize(manager, dataType, inputShapes[0]);
-        loraB.initialize(manager, dataType, loraA.getOutputShapes(inputShapes)[0]);
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return base.getOutputShapes(inputShapes);
-    }
-
     @Override
     public String toString() {
-        return "LoraConv2d(out=" + base.getFilters() + ", kernel=" + base.getKernelShape() + ", "
-                + config + ")";
+        return "LoraConv2d(out=" + getBase().getFilters() + ", kernel=" + getBase().getKernelShape() + ", "
+                + getConfig() + ")";
     }
 
     /** Builder for {@link LoraConv2dBlock}. */

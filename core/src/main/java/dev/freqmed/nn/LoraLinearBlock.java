@@ -1,14 +1,7 @@
 package dev.freqmed.nn;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.core.Linear;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import java.util.Random;
 
 /**
@@ -40,28 +33,19 @@ import java.util.Random;
  * {@code Linear}, {@code LoraLayer.update_layer}, {@code reset_lora_parameters},
  * {@code get_delta_weight}.
  */
-public final class LoraLinearBlock extends AbstractBlock {
+public final class LoraLinearBlock extends LoraAdapterBlock<Linear> {
 
-    private static final byte VERSION = 1;
-
-    private final LoraConfig config;
     private final long outFeatures;
-    private final Linear base;
-    private final Linear loraA;
-    private final Linear loraB;
 
     private LoraLinearBlock(Builder b) {
-        super(VERSION);
-        this.config = b.config;
-        this.base = b.base;
-        this.outFeatures = base.getOutputShapes(new Shape[] {new Shape(1)})[0].get(0);
-        addChildBlock("base_layer", base);
-        loraA = addChildBlock("lora_A",
-                Linear.builder().setUnits(config.rank()).optBias(false).build());
-        loraB = addChildBlock("lora_B",
-                Linear.builder().setUnits(outFeatures).optBias(false).build());
-        Lora.initializeAdapter(loraA, loraB, config, b.random);
-        Lora.freeze(base, !b.trainableBase);
+        super(b.config, b.base, Linear.builder().setUnits(b.config.rank()).optBias(false).build(),
+                Linear.builder().setUnits(outFeatures(b.base)).optBias(false).build(), b.random,
+                b.trainableBase);
+        this.outFeatures = outFeatures(b.base);
+    }
+
+    private static long outFeatures(Linear base) {
+        return base.getOutputShapes(new Shape[] {new Shape(1)})[0].get(0);
     }
 
     /**
@@ -73,65 +57,9 @@ public final class LoraLinearBlock extends AbstractBlock {
         return new Builder();
     }
 
-    /**
-     * The adapter settings.
-     *
-     * @return the settings
-     */
-    public LoraConfig getConfig() {
-        return config;
-    }
-
-    /**
-     * The wrapped layer.
-     *
-     * @return the base layer
-     */
-    public Linear getBase() {
-        return base;
-    }
-
-    /**
-     * Folds {@code scaling · B·A} into {@code base_layer.weight} and sets {@code lora_B} to zero,
-     * so the output is unchanged and now comes from the base layer alone. Call it outside a
-     * gradient collector. Training afterwards restarts the adapter from the merged weights.
-     *
-     * @throws IllegalStateException if the block is not initialized
-     */
-    public void merge() {
-        Lora.merge(base.getParameters().get("weight"), loraA.getParameters().get("weight"),
-                loraB.getParameters().get("weight"), config.scaling());
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-            PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
-        NDArray y = base.forward(ps, inputs, training, params).singletonOrThrow();
-        NDArray h = Lora.dropout(x, config, training);
-        h = loraA.forward(ps, new NDList(h), training, params).singletonOrThrow();
-        h = loraB.forward(ps, new NDList(h), training, params).singletonOrThrow();
-        return new NDList(y.add(h.mul(config.scaling())));
-    }
-
-    @Override
-    public void initializeChildBlocks(NDManager manager, DataType dataType,
-            Shape... inputShapes) {
-        if (!base.isInitialized()) {
-            base.initialize(manager, dataType, inputShapes[0]);
-        }
-        loraA.initialize(manager, dataType, inputShapes[0]);
-        loraB.initialize(manager, dataType, loraA.getOutputShapes(inputShapes)[0]);
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return base.getOutputShapes(inputShapes);
-    }
-
     @Override
     public String toString() {
-        return "LoraLinear(out=" + outFeatures + ", " + config + ")";
+        return "LoraLinear(out=" + outFeatures + ", " + getConfig() + ")";
     }
 
     /** Builder for {@link LoraLinearBlock}. */

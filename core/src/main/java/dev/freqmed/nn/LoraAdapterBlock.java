@@ -1,0 +1,106 @@
+package dev.freqmed.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.Random;
+
+/**
+ * What PEFT's LoRA layers share, whatever the wrapped layer: children {@code base_layer},
+ * {@code lora_A}, {@code lora_B}; {@code y = base(x) + scaling · B(A(dropout(x)))}; the adapter
+ * drawn at construction, the base frozen unless asked otherwise; merging into the base weight.
+ * {@link LoraLinearBlock} and {@link LoraConv2dBlock} say how A and B are shaped.
+ *
+ * @param <B> the wrapped layer's type
+ */
+public abstract class LoraAdapterBlock<B extends Block> extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final LoraConfig config;
+    private final B base;
+    private final Block loraA;
+    private final Block loraB;
+
+    /**
+     * @param config        rank, alpha, dropout and initialisation
+     * @param base          the wrapped layer, initialised or not
+     * @param loraA         the down projection, without bias
+     * @param loraB         the up projection, without bias
+     * @param random        seeded source {@code lora_A} is drawn from
+     * @param trainableBase true to leave the base parameters trainable
+     */
+    protected LoraAdapterBlock(LoraConfig config, B base, Block loraA, Block loraB, Random random,
+            boolean trainableBase) {
+        super(VERSION);
+        this.config = config;
+        this.base = base;
+        addChildBlock("base_layer", base);
+        this.loraA = addChildBlock("lora_A", loraA);
+        this.loraB = addChildBlock("lora_B", loraB);
+        Lora.initializeAdapter(loraA, loraB, config, random);
+        Lora.freeze(base, !trainableBase);
+    }
+
+    /**
+     * The adapter settings.
+     *
+     * @return the settings
+     */
+    public LoraConfig getConfig() {
+        return config;
+    }
+
+    /**
+     * The wrapped layer.
+     *
+     * @return the base layer
+     */
+    public B getBase() {
+        return base;
+    }
+
+    /**
+     * Folds {@code scaling · B·A} into {@code base_layer.weight} and sets {@code lora_B} to zero,
+     * so the output is unchanged and now comes from the base layer alone. Call it outside a
+     * gradient collector. Training afterwards restarts the adapter from the merged weights.
+     *
+     * @throws IllegalStateException if the block is not initialized
+     */
+    public void merge() {
+        Lora.merge(base.getParameters().get("weight"), loraA.getParameters().get("weight"),
+                loraB.getParameters().get("weight"), config.scaling());
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray y = base.forward(ps, inputs, training, params).singletonOrThrow();
+        NDArray h = Lora.dropout(x, config, training);
+        h = loraA.forward(ps, new NDList(h), training, params).singletonOrThrow();
+        h = loraB.forward(ps, new NDList(h), training, params).singletonOrThrow();
+        return new NDList(y.add(h.mul(config.scaling())));
+    }
+
+    @Override
+    public void initializeChildBlocks(NDManager manager, DataType dataType,
+            Shape... inputShapes) {
+        if (!base.isInitialized()) {
+            base.initialize(manager, dataType, inputShapes[0]);
+        }
+        loraA.initialize(manager, dataType, inputShapes[0]);
+        loraB.initialize(manager, dataType, loraA.getOutputShapes(inputShapes)[0]);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return base.getOutputShapes(inputShapes);
+    }
+}
