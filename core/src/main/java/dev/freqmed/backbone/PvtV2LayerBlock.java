@@ -1,5 +1,6 @@
 package dev.freqmed.backbone;
 
+import dev.freqmed.tensor.Scalars;
 import dev.freqmed.nn.Layers;
 import dev.freqmed.nn.ScopedForward;
 import ai.djl.ndarray.NDArray;
@@ -66,8 +67,8 @@ public final class PvtV2LayerBlock extends AbstractBlock {
         }
         double keep = 1 - dropPath;
         long n = branch.getShape().get(0);
-        NDArray mask = branch.getManager().randomUniform(0f, 1f, new Shape(n, 1, 1, 1))
-                .lt(keep).toType(branch.getDataType(), false).div(keep);
+        NDArray mask = Scalars.div(branch.getManager().randomUniform(0f, 1f, new Shape(n, 1, 1, 1))
+                .lt(keep).toType(branch.getDataType(), false), keep);
         return branch.mul(mask);
     }
 

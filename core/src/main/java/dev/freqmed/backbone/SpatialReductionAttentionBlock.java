@@ -1,5 +1,6 @@
 package dev.freqmed.backbone;
 
+import dev.freqmed.tensor.Scalars;
 import dev.freqmed.nn.Layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -75,7 +76,8 @@ public final class SpatialReductionAttentionBlock extends AbstractBlock {
                 .reshape(b, -1, 2, heads, hd).transpose(2, 0, 3, 1, 4);
         NDArray k = kvs.get(0);
         NDArray v = kvs.get(1);
-        NDArray attn = query.matMul(k.transpose(0, 1, 3, 2)).mul(Math.pow(hd, -0.5)).softmax(-1);
+        NDArray attn =
+                Scalars.mul(query.matMul(k.transpose(0, 1, 3, 2)), Math.pow(hd, -0.5)).softmax(-1);
         NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, dim);
         out = proj.forward(ps, new NDList(out), training, params).singletonOrThrow();
         return new NDList(out.reshape(b, h, w, dim));

@@ -1,5 +1,6 @@
 package dev.freqmed.backbone;
 
+import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.nn.Layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -82,8 +83,9 @@ public final class UniEncoder extends AbstractBlock {
             scale[c] = STD[c] / 0.5f;
             shift[c] = (MEAN[c] - 0.5f) / 0.5f;
         }
-        NDArray xr = x.mul(m.create(scale, new Shape(1, 3, 1, 1)).toDevice(x.getDevice(), false))
-                .add(m.create(shift, new Shape(1, 3, 1, 1)).toDevice(x.getDevice(), false));
+        NDArray xr = x.mul(HostArrays.of(m, scale, new Shape(1, 3, 1, 1))
+                        .toDevice(x.getDevice(), false))
+                .add(HostArrays.of(m, shift, new Shape(1, 3, 1, 1)).toDevice(x.getDevice(), false));
         NDArray emb = model.patchConv.forward(ps, new NDList(xr), training, params)
                 .singletonOrThrow();
         Shape es = emb.getShape();

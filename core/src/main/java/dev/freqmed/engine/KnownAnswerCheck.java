@@ -1,5 +1,6 @@
 package dev.freqmed.engine;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -125,11 +126,12 @@ public final class KnownAnswerCheck {
             Shape xShape = cs.channelsLast()
                     ? new Shape(cs.n(), cs.h(), cs.w(), cs.ci())
                     : new Shape(cs.n(), cs.ci(), cs.h(), cs.w());
-            NDArray xl = m.create(xs, xShape).toType(type, false);
-            NDArray w = m.create(ws, new Shape(cs.co(), cs.ci() / cs.groups(), cs.kh(), cs.kw()))
+            NDArray xl = HostArrays.of(m, xs, xShape).toType(type, false);
+            NDArray w = HostArrays.of(m, ws,
+                            new Shape(cs.co(), cs.ci() / cs.groups(), cs.kh(), cs.kw()))
                     .toType(type, false);
-            NDArray b = m.create(bs, new Shape(cs.co())).toType(type, false);
-            NDArray gy = m.create(gys, new Shape(cs.n(), cs.co(), cs.outH(), cs.outW()))
+            NDArray b = HostArrays.of(m, bs, new Shape(cs.co())).toType(type, false);
+            NDArray gy = HostArrays.of(m, gys, new Shape(cs.n(), cs.co(), cs.outH(), cs.outW()))
                     .toType(type, false);
             xl.setRequiresGradient(true);
             w.setRequiresGradient(true);

@@ -1,5 +1,6 @@
 package dev.freqmed.infer;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -159,7 +160,7 @@ public final class SlidingWindowInferer {
                 crop(padded, part.get(b)[0], part.get(b)[1], wh, ww, stack, b * c * wh * ww);
             }
             try (NDManager sub = manager.newSubManager()) {
-                NDArray x = sub.create(stack, new Shape(part.size(), c, wh, ww));
+                NDArray x = HostArrays.of(sub, stack, new Shape(part.size(), c, wh, ww));
                 NDList out = task.forward(network, new ParameterStore(sub, false), x);
                 for (NDArray map : out) {
                     String name = map.getName() == null || map.getName().isEmpty()

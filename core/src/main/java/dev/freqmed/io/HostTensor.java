@@ -1,5 +1,6 @@
 package dev.freqmed.io;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -399,14 +400,14 @@ public final class HostTensor {
             // DJL creates complex arrays as float32: build (..., 2) and view it as complex
             long[] s = Arrays.copyOf(shape, shape.length + 1);
             s[shape.length] = 2;
-            try (NDArray pairs = manager.create(direct, new Shape(s), DataType.FLOAT32)) {
+            try (NDArray pairs = HostArrays.of(manager, direct, new Shape(s), DataType.FLOAT32)) {
                 NDArray c = pairs.complex();
                 NDArray owned = c.duplicate();
                 c.close();
                 return owned;
             }
         }
-        return manager.create(direct, djlShape(), dtype.djl());
+        return HostArrays.of(manager, direct, djlShape(), dtype.djl());
     }
 
     /** The dtype {@link #toNDArray} produces: bfloat16 becomes float32, int16 becomes int32. */

@@ -1,5 +1,6 @@
 package dev.freqmed.io;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
@@ -228,12 +229,12 @@ public final class StateDicts {
             ByteBuffer direct = ByteBuffer.allocateDirect(Math.max(d.remaining(), 1))
                     .order(ByteOrder.nativeOrder());
             direct.put(d.duplicate()).flip();
-            target.set(direct);
+            HostArrays.copyInto(target, direct);
             return;
         }
         try (NDArray tmp = source.toNDArray(target.getManager());
                 NDArray cast = tmp.toType(want, false)) {
-            target.set(cast.toByteBuffer());
+            HostArrays.copyInto(target, cast.toByteBuffer());
         }
     }
 }

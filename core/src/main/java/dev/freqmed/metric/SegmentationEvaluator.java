@@ -1,5 +1,6 @@
 package dev.freqmed.metric;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
@@ -65,7 +66,7 @@ public final class SegmentationEvaluator extends Evaluator {
     @Override
     public NDArray evaluate(NDList labels, NDList predictions) {
         double v = fill(labels, predictions).result().get(key);
-        return predictions.head().getManager().create((float) v);
+        return HostArrays.scalar(predictions.head().getManager(), (float) v);
     }
 
     @Override

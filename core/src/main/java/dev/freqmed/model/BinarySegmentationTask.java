@@ -1,5 +1,6 @@
 package dev.freqmed.model;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -115,7 +116,8 @@ public abstract class BinarySegmentationTask implements TaskAdapter {
             }
             System.arraycopy(a.data(), 0, all, i * per, per);
         }
-        return manager.create(all, new Shape(batch.size(), first.channels(), first.height(), first.width()));
+        return HostArrays.of(manager, all,
+                new Shape(batch.size(), first.channels(), first.height(), first.width()));
     }
 
     @Override

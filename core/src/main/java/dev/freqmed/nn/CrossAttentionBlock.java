@@ -1,5 +1,6 @@
 package dev.freqmed.nn;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -82,7 +83,7 @@ public final class CrossAttentionBlock extends AbstractBlock {
         NDArray v = project(inputs.get(2), w, b, 2);
         long n = inputs.get(0).getShape().get(0);
         long lq = inputs.get(0).getShape().get(1);
-        q = q.mul(Math.pow((double) dim / heads, -0.5));
+        q = Scalars.mul(q, Math.pow((double) dim / heads, -0.5));
         NDList in = new NDList(q, k, v);
         int chunk = queryChunk == 0 ? (int) lq : (int) Math.min(queryChunk, lq);
         boolean recording = training || JniUtils.isGradMode();

@@ -1,5 +1,6 @@
 package dev.freqmed.nn;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -62,7 +63,7 @@ final class Lora {
             bv.tempAttach(scope);
             long out = bv.getShape().get(0);
             long rank = bv.getShape().get(1);
-            NDArray delta = bv.reshape(out, rank).matMul(av.reshape(rank, -1)).mul(scaling)
+            NDArray delta = Scalars.mul(bv.reshape(out, rank).matMul(av.reshape(rank, -1)), scaling)
                     .reshape(w.getShape());
             w.set(new NDIndex("..."), delta.add(w));
             bv.set(new NDIndex("..."), 0f);

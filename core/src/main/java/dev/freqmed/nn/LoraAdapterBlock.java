@@ -1,5 +1,6 @@
 package dev.freqmed.nn;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -86,7 +87,7 @@ public abstract class LoraAdapterBlock<B extends Block> extends AbstractBlock {
         NDArray h = Lora.dropout(x, config, training);
         h = loraA.forward(ps, new NDList(h), training, params).singletonOrThrow();
         h = loraB.forward(ps, new NDList(h), training, params).singletonOrThrow();
-        return new NDList(y.add(h.mul(config.scaling())));
+        return new NDList(y.add(Scalars.mul(h, config.scaling())));
     }
 
     @Override

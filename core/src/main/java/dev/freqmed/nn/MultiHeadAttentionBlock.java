@@ -1,5 +1,7 @@
 package dev.freqmed.nn;
 
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -15,7 +17,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import dev.freqmed.nn.ScopedForward;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -148,7 +149,7 @@ public final class MultiHeadAttentionBlock extends AbstractBlock {
         NDArray q = packed.get(0);
         NDArray k = packed.get(1);
         NDArray v = packed.get(2);
-        NDList chunkInputs = new NDList(q.mul(Math.pow(headDim, -0.5)), k, v);
+        NDList chunkInputs = new NDList(Scalars.mul(q, Math.pow(headDim, -0.5)), k, v);
         if (relPosH != null) {
             NDArray[] rel = relativeTerms(ps, q, (int) s.get(1), (int) s.get(2), training);
             chunkInputs.add(rel[0]);
@@ -239,7 +240,7 @@ public final class MultiHeadAttentionBlock extends AbstractBlock {
                         length);
             }
         }
-        NDArray g = manager.create(FloatBuffer.wrap(select), new Shape((long) size * size, length))
+        NDArray g = HostArrays.of(manager, select, new Shape((long) size * size, length))
                 .toType(table.getDataType(), false);
         if (!g.getDevice().equals(table.getDevice())) {
             g = g.toDevice(table.getDevice(), false);

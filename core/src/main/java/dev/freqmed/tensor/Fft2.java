@@ -355,7 +355,7 @@ public final class Fft2 {
     }
 
     private static NDArray rescale(NDArray y, double factor) {
-        NDArray scaled = y.mul((float) factor);
+        NDArray scaled = Scalars.mul(y, (float) factor);
         y.close();
         return scaled;
     }

@@ -238,7 +238,7 @@ public final class Init {
     }
 
     private static NDArray fill(NDManager manager, Shape shape, DataType type, float[] values) {
-        NDArray a = manager.create(FloatBuffer.wrap(values), shape, DataType.FLOAT32);
+        NDArray a = HostArrays.of(manager, FloatBuffer.wrap(values), shape, DataType.FLOAT32);
         if (type == null || type == DataType.FLOAT32) {
             return a;
         }

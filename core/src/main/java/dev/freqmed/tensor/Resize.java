@@ -257,7 +257,7 @@ public final class Resize {
     }
 
     private static NDArray matrix(NDManager manager, NDArray like, float[] w, int rows, int cols) {
-        NDArray m = manager.create(w, new Shape(rows, cols));
+        NDArray m = HostArrays.of(manager, w, new Shape(rows, cols));
         if (!m.getDevice().equals(like.getDevice())) {
             NDArray moved = m.toDevice(like.getDevice(), false);
             m.close();

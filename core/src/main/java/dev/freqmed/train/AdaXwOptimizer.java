@@ -1,5 +1,6 @@
 package dev.freqmed.train;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -105,16 +106,16 @@ public final class AdaXwOptimizer extends Optimizer implements TrainOptimizer {
         try (NDManager sub = weight.getManager().newSubManager(weight.getDevice())) {
             NDArray g = grad.duplicate();
             g.attach(sub);
-            g.muli(rescaleGrad);
+            Scalars.muli(g, rescaleGrad);
             if (clamp > 0) {
                 g = g.clip(-clamp, clamp);
             }
-            mt.muli(beta1).addi(g.mul(1 - beta1));
-            vt.muli(1 + beta2).addi(g.square().muli(beta2));
+            Scalars.muli(mt, beta1).addi(Scalars.mul(g, 1 - beta1));
+            Scalars.muli(vt, 1 + beta2).addi(Scalars.muli(g.square(), beta2));
             double stepSize = lr * Math.sqrt(Math.pow(1 + beta2, step) - 1);
             NDArray denom = g.zerosLike().addi(vt).sqrt().addi(epsilon);
-            NDArray delta = g.zerosLike().addi(mt).divi(denom).muli(stepSize);
-            weight.muli(1 - lr * weightDecay).subi(delta);
+            NDArray delta = Scalars.muli(g.zerosLike().addi(mt).divi(denom), stepSize);
+            Scalars.muli(weight, 1 - lr * weightDecay).subi(delta);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.freqmed.train;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -92,12 +93,17 @@ public final class AdamOptimizer implements TrainOptimizer {
                 v.tempAttach(scope);
                 NDArray g = w.getGradient();
                 g.attach(scope);
-                NDArray grad = weightDecay > 0 && !decoupled ? g.add(w.mul((float) weightDecay)) : g;
-                m.muli((float) beta1).addi(grad.mul((float) (1 - beta1)));
-                v.muli((float) beta2).addi(grad.square().muli((float) (1 - beta2)));
-                NDArray upd = m.div(v.div((float) bc2).sqrt().addi((float) epsilon)).muli((float) (lr / bc1));
+                NDArray grad = weightDecay > 0 && !decoupled
+                        ? g.add(Scalars.mul(w, (float) weightDecay))
+                        : g;
+                Scalars.muli(m, (float) beta1).addi(Scalars.mul(grad, (float) (1 - beta1)));
+                Scalars.muli(v, (float) beta2)
+                        .addi(Scalars.muli(grad.square(), (float) (1 - beta2)));
+                NDArray upd = Scalars.muli(
+                        m.div(Scalars.div(v, (float) bc2).sqrt().addi((float) epsilon)),
+                        (float) (lr / bc1));
                 if (weightDecay > 0 && decoupled) {
-                    w.subi(w.mul((float) (lr * weightDecay)));
+                    w.subi(Scalars.mul(w, (float) (lr * weightDecay)));
                 }
                 w.subi(upd);
                 g.subi(g); // zero the gradient in place for the next step

@@ -1,5 +1,6 @@
 package dev.freqmed.train;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -60,7 +61,7 @@ public final class SgdOptimizer implements TrainOptimizer {
                 w.tempAttach(scope);
                 NDArray g = w.getGradient();
                 g.attach(scope);
-                NDArray d = wd > 0 ? g.add(w.mul((float) wd)) : g.duplicate();
+                NDArray d = wd > 0 ? g.add(Scalars.mul(w, (float) wd)) : g.duplicate();
                 NDArray b = buffers.get(e.getKey());
                 if (momentum > 0) {
                     if (b == null) {
@@ -69,11 +70,11 @@ public final class SgdOptimizer implements TrainOptimizer {
                         buffers.put(e.getKey(), b);
                     } else {
                         b.tempAttach(scope);
-                        b.muli((float) momentum).addi(d);
+                        Scalars.muli(b, (float) momentum).addi(d);
                     }
                     d = b;
                 }
-                w.subi(d.mul((float) lr));
+                w.subi(Scalars.mul(d, (float) lr));
                 g.subi(g); // zero the gradient in place for the next step
             }
         }

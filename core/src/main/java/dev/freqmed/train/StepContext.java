@@ -1,5 +1,6 @@
 package dev.freqmed.train;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -195,7 +196,7 @@ public final class StepContext {
         double factor = max / (norm + 1e-6);
         for (NDArray g : grads) {
             if (factor < 1) {
-                g.muli((float) factor);
+                Scalars.muli(g, (float) factor);
             }
             g.close();
         }

@@ -40,17 +40,9 @@ class ModelGradientCheckTest {
      */
     static final double TOLERANCE = 4e-2;
 
-    /**
-     * Models left out, with the reason. Diffusion-FFPE's tiny network: now and then one backward
-     * pass on this engine returns wild gradients (relative differences of 1e27 between two runs
-     * with the same weights and input, on either convolution path) — an engine-level
-     * nondeterminism still under investigation, which this comparison cannot tell from a wrong
-     * kernel. Its training step skips such updates.
-     */
-    static final java.util.Set<String> LEFT_OUT = java.util.Set.of("diffusion-ffpe");
 
     static Stream<String> models() {
-        return ModelRegistry.names().stream().filter(n -> !LEFT_OUT.contains(n)).sorted();
+        return ModelRegistry.names().stream().sorted();
     }
 
     @ParameterizedTest

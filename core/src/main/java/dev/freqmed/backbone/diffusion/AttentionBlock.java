@@ -1,5 +1,6 @@
 package dev.freqmed.backbone.diffusion;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
@@ -84,7 +85,7 @@ public final class AttentionBlock extends SdBlock {
                 .transpose(0, 2, 3, 1);
         NDArray v = call(toV, ps, ctx, training).reshape(n, s, heads, headDim)
                 .transpose(0, 2, 1, 3);
-        NDArray p = q.matMul(k).mul((float) (1.0 / Math.sqrt(headDim))).softmax(-1);
+        NDArray p = Scalars.mul(q.matMul(k), (float) (1.0 / Math.sqrt(headDim))).softmax(-1);
         NDArray o = p.matMul(v).transpose(0, 2, 1, 3).reshape(n, l, (long) heads * headDim);
         return call(toOut, ps, o, training);
     }

@@ -1,5 +1,6 @@
 package dev.freqmed.backbone.diffusion;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -75,6 +76,6 @@ public final class OneStepDdpm {
      * @return the predicted clean latent
      */
     public static NDArray step(NDArray eps, NDArray z) {
-        return z.sub(eps.mul(sqrtOneMinusAlphaBar())).div(sqrtAlphaBar());
+        return Scalars.div(z.sub(Scalars.mul(eps, sqrtOneMinusAlphaBar())), sqrtAlphaBar());
     }
 }

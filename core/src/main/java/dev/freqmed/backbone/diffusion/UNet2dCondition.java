@@ -1,5 +1,6 @@
 package dev.freqmed.backbone.diffusion;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -137,7 +138,7 @@ public final class UNet2dCondition extends SdBlock {
                 out[n * dim + half + i] = (float) Math.sin(a);
             }
         }
-        return manager.create(out, new Shape(t.length, dim));
+        return HostArrays.of(manager, out, new Shape(t.length, dim));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.freqmed.model.diffusionffpe;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -67,6 +68,6 @@ final class DiffAugment {
                 }
             }
         }
-        return x.mul(m.create(mask, new Shape(n, 1, h, w)).toDevice(x.getDevice(), false));
+        return x.mul(HostArrays.of(m, mask, new Shape(n, 1, h, w)).toDevice(x.getDevice(), false));
     }
 }

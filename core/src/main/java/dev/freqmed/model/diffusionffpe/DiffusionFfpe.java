@@ -1,5 +1,7 @@
 package dev.freqmed.model.diffusionffpe;
 
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -196,7 +198,7 @@ public final class DiffusionFfpe extends SdBlock implements HeldParameters {
                 for (BlurPoolBlock b : h.blurs()) {
                     if (b.getParameters().get("filt") == p) {
                         float[] v = b.values();
-                        return (m, shape, t) -> m.create(v, shape).toType(t, false);
+                        return (m, shape, t) -> HostArrays.of(m, v, shape).toType(t, false);
                     }
                 }
             }
@@ -206,7 +208,7 @@ public final class DiffusionFfpe extends SdBlock implements HeldParameters {
                     Double.POSITIVE_INFINITY, rng);
             return (m, shape, t) -> {
                 NDArray a = g.initialize(m, shape, t);
-                return a.div(a.norm().maximum(1e-12f));
+                return a.div(Scalars.maximum(a.norm(), 1e-12f));
             };
         }
         if (key.equals("text_a2b") || key.equals("text_b2a")) {
@@ -295,18 +297,19 @@ public final class DiffusionFfpe extends SdBlock implements HeldParameters {
         NDArray z = mean;
         if (noise != null) {
             NDArray logvar = moments.get(":, " + latent + ":").clip(-30f, 20f);
-            z = mean.add(logvar.mul(0.5f).exp().mul(noise));
+            z = mean.add(Scalars.mul(logvar, 0.5f).exp().mul(noise));
         }
         float sf = (float) main.config().scalingFactor();
-        z = z.mul(sf);
+        z = Scalars.mul(z, sf);
         float[] t = new float[(int) n];
         java.util.Arrays.fill(t, OneStepDdpm.TIMESTEP);
         NDArray ctx = ps.getValue(text, x.getDevice(), training)
                 .broadcast(n, config.promptTokens(), config.crossDim());
-        NDArray eps = unet.forward(ps, new NDList(z, x.getManager().create(t), ctx), training)
+        NDArray eps = unet.forward(ps,
+                        new NDList(z, HostArrays.of(x.getManager(), t), ctx), training)
                 .head();
         NDArray z0 = OneStepDdpm.step(eps, z);
-        NDArray post = call(main.postQuantConv(), ps, z0.div(sf), training);
+        NDArray post = call(main.postQuantConv(), ps, Scalars.div(z0, sf), training);
         decoderIn.add(0, post);
         NDArray y = main.decoder().forward(ps, decoderIn, training).head();
         return y.clip(-1f, 1f);
@@ -329,14 +332,16 @@ public final class DiffusionFfpe extends SdBlock implements HeldParameters {
         if (augment) {
             x = DiffAugment.apply(x);
         }
-        x = x.mul(0.5f).add(0.5f);
+        x = Scalars.mul(x, 0.5f).add(0.5f);
         int side = config.vitImage();
         if (x.getShape().get(2) != side || x.getShape().get(3) != side) {
             x = x.getNDArrayInternal().interpolation(new long[] {side, side}, 2, false);
         }
         NDManager m = x.getManager();
-        NDArray mean = m.create(CLIP_MEAN, new Shape(1, 3, 1, 1)).toDevice(x.getDevice(), false);
-        NDArray std = m.create(CLIP_STD, new Shape(1, 3, 1, 1)).toDevice(x.getDevice(), false);
+        NDArray mean =
+                HostArrays.of(m, CLIP_MEAN, new Shape(1, 3, 1, 1)).toDevice(x.getDevice(), false);
+        NDArray std =
+                HostArrays.of(m, CLIP_STD, new Shape(1, 3, 1, 1)).toDevice(x.getDevice(), false);
         x = x.sub(mean).div(std);
         NDList feats = trunk.forward(ps, new NDList(x), training);
         MultiLevelHeadBlock head = judge == Judge.DOMAIN_B ? discA : discB;
@@ -355,7 +360,7 @@ public final class DiffusionFfpe extends SdBlock implements HeldParameters {
         NDArray total = null;
         for (NDArray l : logits) {
             // BCEWithLogits(l, y) = max(l, 0) − l·y + log(1 + exp(−|l|)), computed stably.
-            NDArray bce = l.maximum(0f).sub(real ? l : l.zerosLike())
+            NDArray bce = Scalars.maximum(l, 0f).sub(real ? l : l.zerosLike())
                     .add(l.abs().neg().exp().add(1f).log());
             NDArray perSample = bce.reshape(bce.getShape().get(0), -1).mean(new int[] {1});
             total = total == null ? perSample : total.add(perSample);

@@ -1,5 +1,7 @@
 package dev.freqmed.model.diffusionffpe;
 
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -87,7 +89,7 @@ public final class DiffusionFfpeStep implements TrainStep {
             float cycle = ctx.optimise("cycle", ps -> {
                 NDArray recA = g(net, ps, g(net, ps, a, Direction.A2B), Direction.B2A);
                 NDArray recB = g(net, ps, g(net, ps, b, Direction.B2A), Direction.A2B);
-                return l1(recA, a).add(l1(recB, b)).mul((float) config.lambdaCycle());
+                return Scalars.mul(l1(recA, a).add(l1(recB, b)), (float) config.lambdaCycle());
             }, clip);
             noteSkip(ctx, "cycle");
             NDArray[] fakes = new NDArray[2];
@@ -99,11 +101,12 @@ public final class DiffusionFfpeStep implements TrainStep {
                 NDArray l = DiffusionFfpe.ganLoss(net.discriminate(ps, fb, Judge.DOMAIN_B, true,
                         true), true).add(DiffusionFfpe.ganLoss(net.discriminate(ps, fa,
                         Judge.DOMAIN_A, true, true), true));
-                return l.mul(gan);
+                return Scalars.mul(l, gan);
             }, clip);
             noteSkip(ctx, "generator GAN");
-            float identity = ctx.optimise("identity", ps -> l1(g(net, ps, b, Direction.A2B), b)
-                    .add(l1(g(net, ps, a, Direction.B2A), a)).mul((float) config.lambdaIdentity()),
+            float identity = ctx.optimise("identity", ps -> Scalars.mul(
+                    l1(g(net, ps, b, Direction.A2B), b)
+                    .add(l1(g(net, ps, a, Direction.B2A), a)), (float) config.lambdaIdentity()),
                     clip);
             noteSkip(ctx, "identity");
             optimiseDiscriminators(ctx, "discriminator (fake)", net, fakes[0], fakes[1], false);
@@ -143,9 +146,10 @@ public final class DiffusionFfpeStep implements TrainStep {
         float value;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             ParameterStore ps = ctx.parameterStore();
-            NDArray l = DiffusionFfpe.ganLoss(net.discriminate(ps, forB, Judge.DOMAIN_B, true,
+            NDArray l = Scalars.mul(DiffusionFfpe.ganLoss(
+                    net.discriminate(ps, forB, Judge.DOMAIN_B, true,
                     true), real).add(DiffusionFfpe.ganLoss(net.discriminate(ps, forA,
-                    Judge.DOMAIN_A, true, true), real)).mul((float) config.lambdaGan() * 0.5f);
+                    Judge.DOMAIN_A, true, true), real)), (float) config.lambdaGan() * 0.5f);
             value = l.getFloat();
             if (!Float.isFinite(value)) {
                 throw new IllegalStateException(String.format(Locale.ROOT, "%s loss is %s;"
@@ -175,7 +179,7 @@ public final class DiffusionFfpeStep implements TrainStep {
         Map<String, NDArray> out = new LinkedHashMap<>(discOptimizer.stateArrays());
         NDManager m = out.isEmpty() ? null : out.values().iterator().next().getManager();
         if (m != null) {
-            out.put("steps", m.create(new long[] {discOptimizer.step()}));
+            out.put("steps", HostArrays.of(m, new long[] {discOptimizer.step()}));
         }
         return out;
     }

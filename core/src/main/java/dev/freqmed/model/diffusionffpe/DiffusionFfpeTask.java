@@ -1,5 +1,6 @@
 package dev.freqmed.model.diffusionffpe;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -218,7 +219,7 @@ public final class DiffusionFfpeTask implements TaskAdapter {
                     noise[i * per + j] = (float) r.nextGaussian();
                 }
             }
-            in.add(windows.getManager().create(noise, new Shape(s.get(0), 4, s.get(2) / f,
+            in.add(HostArrays.of(windows.getManager(), noise, new Shape(s.get(0), 4, s.get(2) / f,
                     s.get(3) / f)).toDevice(windows.getDevice(), false));
         }
         NDArray y = network.forward(ps, in, false).head();

@@ -1,5 +1,6 @@
 package dev.freqmed.model.diffusionffpe;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
@@ -87,6 +88,6 @@ final class SpectralNormBlock extends SdBlock {
     }
 
     private static NDArray normalize(NDArray a) {
-        return a.div(a.norm().maximum(1e-12f));
+        return a.div(Scalars.maximum(a.norm(), 1e-12f));
     }
 }

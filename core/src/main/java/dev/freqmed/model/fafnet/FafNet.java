@@ -1,5 +1,7 @@
 package dev.freqmed.model.fafnet;
 
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -212,10 +214,11 @@ public final class FafNet extends AbstractBlock implements HeldParameters, Weigh
         // As torch: x·y / sqrt(max(|x|²·|y|², eps²)); the clamp before the root keeps the
         // gradient finite where a feature vector is exactly zero (a pixel whose ReLU features
         // all vanish), which a root before the clamp turns into 0·inf = NaN.
-        NDArray norms = features.square().sum(new int[] {1}, true)
-                .mul(p.square().sum(new int[] {1}, true)).maximum(1e-16f).sqrt();
+        NDArray norms = Scalars.maximum(features.square().sum(new int[] {1}, true)
+                .mul(p.square().sum(new int[] {1}, true)), 1e-16f).sqrt();
         NDArray cos = dot.div(norms);
-        NDArray prob = Activation.sigmoid(cos.mul(COSINE_SCALE).add(threshold.mul(0.5f)));
+        NDArray prob = Activation.sigmoid(
+                Scalars.mul(cos, COSINE_SCALE).add(Scalars.mul(threshold, 0.5f)));
         return Resize.resize(prob, side, side, Resize.Mode.BILINEAR, true);
     }
 
@@ -241,11 +244,11 @@ public final class FafNet extends AbstractBlock implements HeldParameters, Weigh
                 long receptive = sh.dimension() == 4 ? sh.get(2) * sh.get(3) : 1;
                 if (kaimingFanOut && sh.dimension() == 4) {
                     double std = Math.sqrt(2.0 / (sh.get(0) * receptive));
-                    a.set(manager.randomNormal(0, (float) std, sh, DataType.FLOAT32)
+                    HostArrays.copyInto(a, manager.randomNormal(0, (float) std, sh, DataType.FLOAT32)
                             .toFloatArray());
                 } else {
                     double bound = 1.0 / Math.sqrt(sh.get(1) * receptive);
-                    a.set(manager.randomUniform((float) -bound, (float) bound, sh)
+                    HostArrays.copyInto(a, manager.randomUniform((float) -bound, (float) bound, sh)
                             .toFloatArray());
                 }
             } else if (key.endsWith("bias")) {
@@ -254,7 +257,7 @@ public final class FafNet extends AbstractBlock implements HeldParameters, Weigh
                 if (ws != null && ws.dimension() >= 2) {
                     long fanIn = ws.get(1) * (ws.dimension() == 4 ? ws.get(2) * ws.get(3) : 1);
                     double bound = 1.0 / Math.sqrt(fanIn);
-                    a.set(manager.randomUniform((float) -bound, (float) bound, sh)
+                    HostArrays.copyInto(a, manager.randomUniform((float) -bound, (float) bound, sh)
                             .toFloatArray());
                 }
             }

@@ -1,5 +1,6 @@
 package dev.freqmed.model.fafnet;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
@@ -42,7 +43,7 @@ public final class FafNetLoss {
         NDArray y = labels.head();
         NDArray fg = outputs.get(0).get(new NDIndex(":, 1:2")).clip(EPS, 1 - EPS);
         NDArray bg = outputs.get(0).get(new NDIndex(":, 0:1")).clip(EPS, 1 - EPS);
-        NDArray w = y.mul(1 - bgWeight).add(bgWeight);
+        NDArray w = Scalars.mul(y, 1 - bgWeight).add(bgWeight);
         NDArray nll = y.mul(fg.log()).add(y.neg().add(1).mul(bg.log())).neg();
         NDArray query = nll.mul(w).sum().div(w.sum());
         if (outputs.size() < 6) {
@@ -54,10 +55,11 @@ public final class FafNetLoss {
         long n = flags.getShape().get(0);
         NDArray sFg = sProb.get(new NDIndex(":, 1:2")).clip(EPS, 1 - EPS);
         NDArray sBg = sProb.get(new NDIndex(":, 0:1")).clip(EPS, 1 - EPS);
-        NDArray align = m.mul(sFg.log()).add(m.neg().add(1).mul(sBg.log())).neg()
-                .sum(new int[] {1, 2, 3}).div(m.getShape().size() / n);
+        NDArray nllSum = m.mul(sFg.log()).add(m.neg().add(1).mul(sBg.log())).neg()
+                .sum(new int[] {1, 2, 3});
+        NDArray align = Scalars.div(nllSum, m.getShape().size() / n);
         NDArray proto = outputs.get(4).sub(outputs.get(5)).square().mean(new int[] {1});
-        NDArray perEpisode = align.add(proto).mul(flags).sum().div(n);
+        NDArray perEpisode = Scalars.div(align.add(proto).mul(flags).sum(), n);
         return query.add(perEpisode);
     }
 }

@@ -1,5 +1,6 @@
 package dev.freqmed.model.fafnet;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -150,7 +151,7 @@ public final class FafNetTask implements TaskAdapter {
 
     @Override
     public NDList labels(NDManager manager, List<Sample> batch) {
-        NDArray organ = manager.create(batch.stream()
+        NDArray organ = HostArrays.of(manager, batch.stream()
                 .mapToDouble(s -> s.arrays().containsKey("organ") ? s.get("organ").data()[0] : 0)
                 .toArray()).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
         return new NDList(stack(manager, batch, Sample.MASK), organ);
@@ -160,7 +161,8 @@ public final class FafNetTask implements TaskAdapter {
         NDList l = new NDList();
         for (Sample s : batch) {
             FloatImage f = s.get(key);
-            l.add(manager.create(f.data(), new Shape(1, f.channels(), f.height(), f.width())));
+            l.add(HostArrays.of(manager, f.data(),
+                    new Shape(1, f.channels(), f.height(), f.width())));
         }
         return NDArrays.concat(l);
     }

@@ -1,5 +1,6 @@
 package dev.freqmed.model.fafnet;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -178,7 +179,7 @@ public final class FewShotProtocol {
                 System.arraycopy(queries.get(start + i), 0, packed, (3 * i + 2) * plane, plane);
             }
             try (NDManager sub = manager.newSubManager()) {
-                NDArray x = sub.create(packed, new Shape(n, 3, side, side));
+                NDArray x = HostArrays.of(sub, packed, new Shape(n, 3, side, side));
                 NDArray p = network.forward(ps, new NDList(x), false).head()
                         .get(new NDIndex(":, 1"));
                 float[] all = p.toFloatArray();

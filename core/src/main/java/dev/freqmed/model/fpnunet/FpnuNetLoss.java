@@ -1,5 +1,7 @@
 package dev.freqmed.model.fpnunet;
 
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -83,8 +85,8 @@ public final class FpnuNetLoss {
     /** {@code L(np) + boundaryWeight · L(boundary)}, each {@code BCE + Dice + Focal}. */
     public NDArray binaryTerm(NDArray npLogit, NDArray boundaryLogit, NDArray np,
             NDArray boundary) {
-        return binaryComponents(npLogit, np).add(binaryComponents(boundaryLogit, boundary)
-                .mul((float) boundaryWeight));
+        return binaryComponents(npLogit, np).add(
+                Scalars.mul(binaryComponents(boundaryLogit, boundary), (float) boundaryWeight));
     }
 
     /** {@code BCE + Dice(σ(σ(z))) + Focal} of logits {@code z} against {@code t}, (N, 1, H, W). */
@@ -97,7 +99,7 @@ public final class FpnuNetLoss {
         NDArray qf = q.reshape(n, -1);
         NDArray tf = t.reshape(n, -1);
         NDArray inter = qf.mul(tf).sum(new int[] {1});
-        NDArray dice = inter.mul(2f).add(1e-5f).div(qf.sum(new int[] {1}).add(tf.sum(
+        NDArray dice = Scalars.mul(inter, 2f).add(1e-5f).div(qf.sum(new int[] {1}).add(tf.sum(
                 new int[] {1})).add(1e-5f)).neg().add(1f).mean();
         NDArray pt = p.mul(t).add(p.neg().add(1f).mul(t.neg().add(1f)));
         NDArray focal = pt.neg().add(1f).square().mul(bceElem).mean();
@@ -131,7 +133,7 @@ public final class FpnuNetLoss {
                 k[25 + at] = d == 0 ? 0f : (float) j / d;
             }
         }
-        return m.create(k, new Shape(2, 1, 5, 5));
+        return HostArrays.of(m, k, new Shape(2, 1, 5, 5));
     }
 
     /**
@@ -152,14 +154,14 @@ public final class FpnuNetLoss {
                 .eq(y).toType(DataType.FLOAT32, false);
         NDArray fg = y.gt(0).toType(DataType.FLOAT32, false);
         if (fg.sum().getFloat() == 0f) {
-            return mgr.create(0f).toDevice(logits.getDevice(), false);
+            return HostArrays.scalar(mgr, 0f).toDevice(logits.getDevice(), false);
         }
-        NDArray w = mgr.create(classWeights, new Shape(1, k, 1, 1))
+        NDArray w = HostArrays.of(mgr, classWeights, new Shape(1, k, 1, 1))
                 .toDevice(logits.getDevice(), false);
         NDArray logp = logits.logSoftmax(1);
         NDArray pixelW = onehot.mul(w).sum(new int[] {1}, true).mul(fg);
         NDArray denominator = pixelW.sum();
-        NDArray ce = denominator.getFloat() == 0f ? mgr.create(0f)
+        NDArray ce = denominator.getFloat() == 0f ? HostArrays.scalar(mgr, 0f)
                 : onehot.mul(logp).sum(new int[] {1}, true).neg().mul(pixelW).sum()
                         .div(denominator);
         NDArray p = logits.softmax(1);
@@ -169,7 +171,7 @@ public final class FpnuNetLoss {
         NDArray yf = onehot.get(fgCh).reshape(n, k - 1, -1);
         NDArray wf = w.get(fgCh).reshape(1, k - 1);
         NDArray inter = qf.mul(yf).sum(new int[] {2});
-        NDArray dice = inter.mul(2f).add(1e-5f).div(qf.sum(new int[] {2}).add(yf.sum(
+        NDArray dice = Scalars.mul(inter, 2f).add(1e-5f).div(qf.sum(new int[] {2}).add(yf.sum(
                 new int[] {2})).add(1e-5f)).neg().add(1f).mul(wf).mean();
         NDArray pi = logits.get(fgCh).softmax(1);
         NDArray focal = pi.neg().add(1f).square().mul(pi.log()).neg().mul(onehot.get(fgCh))
@@ -184,7 +186,7 @@ public final class FpnuNetLoss {
 
     /** {@code softplus(z) = max(z, 0) + log1p(exp(−|z|))}, stable. */
     static NDArray softplus(NDArray z) {
-        return z.maximum(0f).add(z.abs().neg().exp().add(1f).log());
+        return Scalars.maximum(z, 0f).add(z.abs().neg().exp().add(1f).log());
     }
 
     /** 1 on foreground pixels with a 4-neighbour of another value (image border excluded). */
@@ -210,7 +212,7 @@ public final class FpnuNetLoss {
                 }
             }
         }
-        return mask.getManager().create(out, s).toDevice(mask.getDevice(), false);
+        return HostArrays.of(mask.getManager(), out, s).toDevice(mask.getDevice(), false);
     }
 
     private static NDArray finiteOrZero(NDArray term) {

@@ -1,5 +1,6 @@
 package dev.freqmed.model.fpnunet;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -199,7 +200,7 @@ final class FusionNeckBlock extends AbstractBlock {
     static final class HaarInit implements Initializer {
         @Override
         public NDArray initialize(NDManager manager, Shape shape, DataType dataType) {
-            return manager.create(HAAR.clone(), shape).toType(dataType, false);
+            return HostArrays.of(manager, HAAR.clone(), shape).toType(dataType, false);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.freqmed.model.frcunet;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
@@ -56,10 +57,10 @@ public final class FrcuNetLoss extends Loss {
         target = target.toType(prob.getDataType(), false);
         NDArray loss = null;
         if (bceWeight > 0) {
-            loss = binaryCrossEntropy(prob, target).mul(bceWeight);
+            loss = Scalars.mul(binaryCrossEntropy(prob, target), bceWeight);
         }
         if (diceWeight > 0) {
-            NDArray dice = softDice(prob, target).neg().add(1f).mul(diceWeight);
+            NDArray dice = Scalars.mul(softDice(prob, target).neg().add(1f), diceWeight);
             loss = loss == null ? dice : loss.add(dice);
         }
         return loss;
@@ -79,6 +80,6 @@ public final class FrcuNetLoss extends Loss {
         NDArray t = target.reshape(n, -1);
         NDArray inter = p.mul(t).sum(new int[] {1});
         NDArray denom = p.sum(new int[] {1}).add(t.sum(new int[] {1})).add(DICE_SMOOTH);
-        return inter.mul(2f).add(DICE_SMOOTH).div(denom).mean();
+        return Scalars.mul(inter, 2f).add(DICE_SMOOTH).div(denom).mean();
     }
 }

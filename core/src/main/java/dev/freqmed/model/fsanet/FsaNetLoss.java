@@ -1,5 +1,6 @@
 package dev.freqmed.model.fsanet;
 
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -49,7 +50,7 @@ public final class FsaNetLoss extends Loss {
         NDArray mask = labels.get(0);
         NDArray total = null;
         for (int i = 0; i < 4; i++) {
-            NDArray term = structure(predictions.get(i), mask).mul(WEIGHTS[i]);
+            NDArray term = Scalars.mul(structure(predictions.get(i), mask), WEIGHTS[i]);
             total = total == null ? term : total.add(term);
         }
         return total;
@@ -69,9 +70,9 @@ public final class FsaNetLoss extends Loss {
         }
         NDArray pooled = mask.getNDArrayInternal().avgPool(new Shape(31, 31), new Shape(1, 1),
                 new Shape(15, 15), false, true);
-        NDArray weit = pooled.sub(mask).abs().mul(5).add(1);
+        NDArray weit = Scalars.mul(pooled.sub(mask).abs(), 5).add(1);
         // BCE with logits, numerically stable: max(x, 0) − x·z + log(1 + exp(−|x|)).
-        NDArray bceMap = pred.maximum(0).sub(pred.mul(mask))
+        NDArray bceMap = Scalars.maximum(pred, 0).sub(pred.mul(mask))
                 .add(pred.abs().neg().exp().add(1).log());
         int[] hw = {2, 3};
         NDArray bce;

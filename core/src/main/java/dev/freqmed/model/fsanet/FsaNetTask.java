@@ -1,5 +1,6 @@
 package dev.freqmed.model.fsanet;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -163,7 +164,7 @@ public final class FsaNetTask extends BinarySegmentationTask {
             PreparedImage prepared) {
         FloatImage logit = maps.get("LOGIT");
         try (NDManager sub = manager.newSubManager()) {
-            NDArray p1 = sub.create(logit.data(), new Shape(1, 1, logit.height(),
+            NDArray p1 = HostArrays.of(sub, logit.data(), new Shape(1, 1, logit.height(),
                     logit.width()));
             return binaryPrediction(toOriginalSize(p1, prepared.original().height(),
                     prepared.original().width()));

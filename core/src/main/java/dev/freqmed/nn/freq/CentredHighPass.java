@@ -1,5 +1,6 @@
 package dev.freqmed.nn.freq;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.freqmed.tensor.Fft2;
@@ -63,7 +64,8 @@ public final class CentredHighPass {
                 mask[i * w + j] = rowIn && colIn ? 0f : 1f;
             }
         }
-        NDArray m = x.getManager().create(mask, new Shape(h, w)).toDevice(x.getDevice(), false);
+        NDArray m = HostArrays.of(x.getManager(), mask, new Shape(h, w))
+                .toDevice(x.getDevice(), false);
         NDArray spectrum = Fft2.fft2(x.stopGradient());
         NDArray filtered = Fft2.fromParts(Fft2.realPart(spectrum).mul(m),
                 Fft2.imagPart(spectrum).mul(m));

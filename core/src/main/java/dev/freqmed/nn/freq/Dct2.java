@@ -1,5 +1,6 @@
 package dev.freqmed.nn.freq;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -82,8 +83,8 @@ public final class Dct2 {
         int h = (int) s.get(s.dimension() - 2);
         int w = (int) s.get(s.dimension() - 1);
         NDManager m = x.getManager();
-        NDArray dh = m.create(matrix(h), new Shape(h, h)).toDevice(x.getDevice(), false);
-        NDArray dw = h == w ? dh : m.create(matrix(w), new Shape(w, w))
+        NDArray dh = HostArrays.of(m, matrix(h), new Shape(h, h)).toDevice(x.getDevice(), false);
+        NDArray dw = h == w ? dh : HostArrays.of(m, matrix(w), new Shape(w, w))
                 .toDevice(x.getDevice(), false);
         return new NDArray[] {dh, dw};
     }

@@ -1,5 +1,7 @@
 package dev.freqmed.nn.freq;
 
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -196,10 +198,10 @@ public final class FourierFilteredAttentionBlock extends AbstractBlock {
             }
         }
         ai.djl.ndarray.NDManager m = re.getManager();
-        NDArray cyA = m.create(cy, new Shape(hh, hh));
-        NDArray syA = m.create(sy, new Shape(hh, hh));
-        NDArray cxA = m.create(cx, new Shape(bins, ww));
-        NDArray sxA = m.create(sx, new Shape(bins, ww));
+        NDArray cyA = HostArrays.of(m, cy, new Shape(hh, hh));
+        NDArray syA = HostArrays.of(m, sy, new Shape(hh, hh));
+        NDArray cxA = HostArrays.of(m, cx, new Shape(bins, ww));
+        NDArray sxA = HostArrays.of(m, sx, new Shape(bins, ww));
         NDArray p = cyA.matMul(re).sub(syA.matMul(im));
         NDArray q = syA.matMul(re).add(cyA.matMul(im));
         return p.matMul(cxA).sub(q.matMul(sxA));
@@ -245,7 +247,7 @@ public final class FourierFilteredAttentionBlock extends AbstractBlock {
                 .reshape(n, heads, channels).transpose(1, 0, 2);
         NDArray v = fcV.forward(ps, new NDList(tokens), training).singletonOrThrow()
                 .reshape(n, heads, channels).transpose(1, 0, 2);
-        NDArray logits = q.matMul(k.transpose(0, 2, 1)).div(Math.sqrt(channels))
+        NDArray logits = Scalars.div(q.matMul(k.transpose(0, 2, 1)), Math.sqrt(channels))
                 .reshape(heads, side, side);
         NDList maps = filterMaps(ps, f, training);
         NDArray filtered = filter(logits, maps.get(0), maps.get(1));

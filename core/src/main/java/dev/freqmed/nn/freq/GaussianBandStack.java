@@ -1,5 +1,6 @@
 package dev.freqmed.nn.freq;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -76,7 +77,7 @@ public final class GaussianBandStack extends AbstractBlock {
                         for (int c = 0; c < channels; c++) {
                             System.arraycopy(kernel2d, 0, all, c * n * n, n * n);
                         }
-                        return manager.create(all, shape).toType(dataType, false);
+                        return HostArrays.of(manager, all, shape).toType(dataType, false);
                     })
                     .build());
         }

@@ -1,5 +1,6 @@
 package dev.freqmed.nn.freq;
 
+import dev.freqmed.tensor.HostArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -69,7 +70,7 @@ public final class HighPassFilterBlock extends AbstractBlock {
         int w = (int) s.get(3);
         Device device = x.getDevice();
         NDManager m = x.getManager();
-        NDArray mask = m.create(unshiftedMask(h, w, radius), new Shape(h, w))
+        NDArray mask = HostArrays.of(m, unshiftedMask(h, w, radius), new Shape(h, w))
                 .toDevice(device, false);
         NDArray spectrum = x.toType(DataType.FLOAT32, false).fft2(new long[] {h, w},
                 new long[] {2, 3});

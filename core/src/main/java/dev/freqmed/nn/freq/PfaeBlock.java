@@ -1,5 +1,7 @@
 package dev.freqmed.nn.freq;
 
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -186,7 +188,7 @@ public final class PfaeBlock extends AbstractBlock {
         long w = s.get(3);
         NDArray spec = Dct2.forward(f);
         NDArray q = spec.reshape(n, heads, c / heads, h * w);
-        NDArray norm = q.square().sum(new int[] {3}, true).sqrt().maximum(1e-12f);
+        NDArray norm = Scalars.maximum(q.square().sum(new int[] {3}, true).sqrt(), 1e-12f);
         NDArray qn = q.div(norm);
         NDArray a = qn.matMul(qn.transpose(0, 1, 3, 2)).mul(tau);
         a = a.div(a.abs().max(new int[] {3}, true).add(1e-6f));
@@ -214,7 +216,7 @@ public final class PfaeBlock extends AbstractBlock {
             }
         }
         NDManager m = y.getManager();
-        NDArray grid = m.create(concat(xs, ys), new Shape(1, 2, h, w))
+        NDArray grid = HostArrays.of(m, concat(xs, ys), new Shape(1, 2, h, w))
                 .toDevice(y.getDevice(), false).broadcast(new Shape(s.get(0), 2, h, w));
         return NDArrays.concat(new NDList(y, grid), 1);
     }
