@@ -1,8 +1,5 @@
 package dev.freqmed.backbone;
 
-import dev.freqmed.tensor.Scalars;
-import dev.freqmed.nn.Layers;
-import dev.freqmed.nn.ScopedForward;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -12,6 +9,9 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.freqmed.nn.DropPath;
+import dev.freqmed.nn.Layers;
+import dev.freqmed.nn.ScopedForward;
 
 /**
  * One pre-norm PVT-v2 transformer block on grid tokens (N, H, W, C):
@@ -54,22 +54,10 @@ public final class PvtV2LayerBlock extends AbstractBlock {
         NDArray x = inputs.singletonOrThrow();
         NDArray a = norm1.forward(ps, new NDList(x), training, params).singletonOrThrow();
         a = attn.forward(ps, new NDList(a), training, params).singletonOrThrow();
-        x = x.add(dropPath(a, training));
+        x = x.add(DropPath.apply(a, dropPath, training));
         NDArray m = norm2.forward(ps, new NDList(x), training, params).singletonOrThrow();
         m = mlp.forward(ps, new NDList(m), training, params).singletonOrThrow();
-        return new NDList(x.add(dropPath(m, training)));
-    }
-
-    /** Stochastic depth: drops the whole residual branch per sample, rescaling the kept ones. */
-    private NDArray dropPath(NDArray branch, boolean training) {
-        if (!training || dropPath <= 0) {
-            return branch;
-        }
-        double keep = 1 - dropPath;
-        long n = branch.getShape().get(0);
-        NDArray mask = Scalars.div(branch.getManager().randomUniform(0f, 1f, new Shape(n, 1, 1, 1))
-                .lt(keep).toType(branch.getDataType(), false), keep);
-        return branch.mul(mask);
+        return new NDList(x.add(DropPath.apply(m, dropPath, training)));
     }
 
     @Override

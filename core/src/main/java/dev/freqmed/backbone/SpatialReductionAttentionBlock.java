@@ -1,7 +1,5 @@
 package dev.freqmed.backbone;
 
-import dev.freqmed.tensor.Scalars;
-import dev.freqmed.nn.Layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -13,6 +11,8 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.freqmed.nn.Layers;
+import dev.freqmed.tensor.Scalars;
 
 /**
  * PVT-v2 spatial-reduction attention on grid tokens (N, H, W, C). Queries come from every token;

@@ -1,7 +1,5 @@
 package dev.freqmed.backbone;
 
-import dev.freqmed.tensor.HostArrays;
-import dev.freqmed.nn.Layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -15,9 +13,11 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import dev.freqmed.nn.ContainerBlock;
+import dev.freqmed.nn.Layers;
 import dev.freqmed.nn.MlpBlock;
 import dev.freqmed.nn.VitBlock;
 import dev.freqmed.nn.freq.CentredHighPass;
+import dev.freqmed.tensor.HostArrays;
 
 /**
  * The UNI (DINOv2-trained ViT-L) encoder wrapped as FPNuNet's {@code uni_v1_adapter}

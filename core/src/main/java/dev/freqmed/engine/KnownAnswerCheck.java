@@ -1,12 +1,12 @@
 package dev.freqmed.engine;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.freqmed.tensor.HostArrays;
 import java.util.Locale;
 import java.util.Random;
 

@@ -1,6 +1,5 @@
 package dev.freqmed.infer;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -8,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.freqmed.data.FloatImage;
+import dev.freqmed.tensor.HostArrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,5 @@
 package dev.freqmed.io;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
@@ -12,6 +11,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import dev.freqmed.tensor.HostArrays;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

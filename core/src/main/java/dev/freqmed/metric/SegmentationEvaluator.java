@@ -1,10 +1,10 @@
 package dev.freqmed.metric;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.evaluator.Evaluator;
+import dev.freqmed.tensor.HostArrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**

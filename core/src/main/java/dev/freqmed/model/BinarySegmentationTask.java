@@ -1,6 +1,5 @@
 package dev.freqmed.model;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -21,6 +20,7 @@ import dev.freqmed.infer.PredictionWriter;
 import dev.freqmed.infer.PreparedImage;
 import dev.freqmed.metric.BinarySegmentationMetrics;
 import dev.freqmed.metric.MetricResult;
+import dev.freqmed.tensor.HostArrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package dev.freqmed.nn;
 
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -17,6 +16,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 import dev.freqmed.nn.ScopedForward;
+import dev.freqmed.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 

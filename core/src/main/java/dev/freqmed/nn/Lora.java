@@ -1,6 +1,5 @@
 package dev.freqmed.nn;
 
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -9,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.initializer.Initializer;
 import dev.freqmed.tensor.Init;
+import dev.freqmed.tensor.Scalars;
 import java.util.Random;
 
 /** What {@link LoraLinearBlock} and {@link LoraConv2dBlock} share. */

@@ -35,8 +35,9 @@ import ai.djl.util.PairList;
  * ({@link MlpBlock}, {@code lin1/lin2} or {@code fc1/fc2}) and, with LayerScale, {@code ls1},
  * {@code ls2} ({@code gamma}). References: segment-anything {@code modeling/image_encoder.py}
  * {@code Block}; dinov2 {@code layers/block.py} {@code Block}; timm
- * {@code models/vision_transformer.py} {@code Block}. Stochastic depth (drop path) is not
- * implemented: it is the identity at inference.
+ * {@code models/vision_transformer.py} {@code Block}. Stochastic depth ({@link DropPath}, timm's
+ * {@code drop_path}) on both residual branches in training when a rate is given (default 0, as
+ * SAM and UNI are built); it is the identity at inference.
  */
 public final class VitBlock extends AbstractBlock {
 
@@ -44,6 +45,7 @@ public final class VitBlock extends AbstractBlock {
 
     private final int dim;
     private final int windowSize;
+    private final double dropPath;
     private final LayerNorm norm1;
     private final MultiHeadAttentionBlock attn;
     private final LayerScaleBlock ls1;
@@ -55,6 +57,7 @@ public final class VitBlock extends AbstractBlock {
         super(VERSION);
         this.dim = b.dim;
         this.windowSize = b.windowSize;
+        this.dropPath = b.dropPath;
         norm1 = addChildBlock("norm1", LayerNorm.builder().axis(1).optEpsilon(b.eps).build());
         MultiHeadAttentionBlock.Builder ab = MultiHeadAttentionBlock.builder()
                 .setDim(dim)
@@ -111,13 +114,13 @@ public final class VitBlock extends AbstractBlock {
         if (ls1 != null) {
             y = ls1.forward(ps, new NDList(y), training, params).singletonOrThrow();
         }
-        x = x.add(y);
+        x = x.add(DropPath.apply(y, dropPath, training));
         y = norm2.forward(ps, new NDList(x), training, params).singletonOrThrow();
         y = mlp.forward(ps, new NDList(y), training, params).singletonOrThrow();
         if (ls2 != null) {
             y = ls2.forward(ps, new NDList(y), training, params).singletonOrThrow();
         }
-        return new NDList(x.add(y));
+        return new NDList(x.add(DropPath.apply(y, dropPath, training)));
     }
 
     /**
@@ -190,6 +193,7 @@ public final class VitBlock extends AbstractBlock {
         private float eps = 1e-6f;
         private boolean layerScale;
         private float layerScaleInit;
+        private double dropPath;
         private int windowSize;
         private int relHeight;
         private int relWidth;
@@ -292,6 +296,17 @@ public final class VitBlock extends AbstractBlock {
         }
 
         /**
+         * Stochastic-depth rate of this block's two residual branches in training (default 0).
+         *
+         * @param rate probability in [0, 1) of dropping a sample's branch
+         * @return this builder
+         */
+        public Builder optDropPath(double rate) {
+            this.dropPath = rate;
+            return this;
+        }
+
+        /**
          * Window size for window attention (default 0: global attention).
          *
          * @param windowSize non-negative window side in tokens
@@ -344,6 +359,9 @@ public final class VitBlock extends AbstractBlock {
             }
             if (!(eps > 0)) {
                 throw new IllegalArgumentException("eps must be positive, found " + eps);
+            }
+            if (!(dropPath >= 0 && dropPath < 1)) {
+                throw new IllegalArgumentException("dropPath must be in [0, 1), found " + dropPath);
             }
             if (windowSize < 0) {
                 throw new IllegalArgumentException(

@@ -1,12 +1,12 @@
 package dev.freqmed.train;
 
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
+import dev.freqmed.tensor.Scalars;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

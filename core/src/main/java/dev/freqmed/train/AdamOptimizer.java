@@ -1,9 +1,9 @@
 package dev.freqmed.train;
 
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import dev.freqmed.tensor.Scalars;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,6 +1,5 @@
 package dev.freqmed.train;
 
-import dev.freqmed.tensor.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -10,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.freqmed.model.TaskAdapter;
+import dev.freqmed.tensor.Scalars;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;

@@ -1,11 +1,11 @@
 package dev.freqmed.backbone.diffusion;
 
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.freqmed.tensor.Scalars;
 
 /**
  * diffusers' {@code Attention} as the UNet's transformer blocks use it: {@code to_q} on the

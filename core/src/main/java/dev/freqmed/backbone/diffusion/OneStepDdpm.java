@@ -1,7 +1,7 @@
 package dev.freqmed.backbone.diffusion;
 
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
+import dev.freqmed.tensor.Scalars;
 
 /**
  * The one-step use of diffusers' {@code DDPMScheduler} that SD-Turbo / img2img-turbo /

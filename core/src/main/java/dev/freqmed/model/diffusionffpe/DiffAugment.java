@@ -1,11 +1,11 @@
 package dev.freqmed.model.diffusionffpe;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.freqmed.tensor.HostArrays;
 
 /**
  * DiffAugment with the policy {@code color,translation,cutout} (spec §4.1), applied to images in

@@ -1,7 +1,5 @@
 package dev.freqmed.model.diffusionffpe;
 
-import dev.freqmed.tensor.HostArrays;
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -19,7 +17,9 @@ import dev.freqmed.backbone.diffusion.UNet2dCondition;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.model.HeldParameters;
 import dev.freqmed.nn.LoraConfig;
+import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.tensor.Init;
+import dev.freqmed.tensor.Scalars;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,5 @@
 package dev.freqmed.model.diffusionffpe;
 
-import dev.freqmed.tensor.HostArrays;
-import dev.freqmed.tensor.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -13,6 +11,8 @@ import dev.freqmed.data.Sample;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.model.diffusionffpe.DiffusionFfpe.Direction;
 import dev.freqmed.model.diffusionffpe.DiffusionFfpe.Judge;
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 import dev.freqmed.train.AdamOptimizer;
 import dev.freqmed.train.StepContext;
 import dev.freqmed.train.TrainStep;

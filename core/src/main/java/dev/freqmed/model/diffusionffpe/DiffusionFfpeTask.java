@@ -1,6 +1,5 @@
 package dev.freqmed.model.diffusionffpe;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -19,6 +18,7 @@ import dev.freqmed.infer.PredictionWriter;
 import dev.freqmed.infer.PreparedImage;
 import dev.freqmed.model.BinarySegmentationTask;
 import dev.freqmed.model.TaskAdapter;
+import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.train.TrainStep;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

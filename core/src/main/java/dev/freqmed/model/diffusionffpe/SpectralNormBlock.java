@@ -1,6 +1,5 @@
 package dev.freqmed.model.diffusionffpe;
 
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
@@ -10,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.backbone.diffusion.SdBlock;
 import dev.freqmed.engine.Convolutions;
+import dev.freqmed.tensor.Scalars;
 
 /**
  * A convolution or linear layer under PyTorch's {@code spectral_norm}: the weight used is

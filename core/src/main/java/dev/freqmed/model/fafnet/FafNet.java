@@ -1,7 +1,5 @@
 package dev.freqmed.model.fafnet;
 
-import dev.freqmed.tensor.HostArrays;
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -21,7 +19,9 @@ import dev.freqmed.io.weights.Checkpoint;
 import dev.freqmed.io.weights.WeightNameTable;
 import dev.freqmed.model.HeldParameters;
 import dev.freqmed.nn.freq.FourierFilteredAttentionBlock;
+import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.tensor.Resize;
+import dev.freqmed.tensor.Scalars;
 import java.util.LinkedHashSet;
 import java.util.Set;
 

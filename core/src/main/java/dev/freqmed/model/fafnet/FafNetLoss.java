@@ -1,9 +1,9 @@
 package dev.freqmed.model.fafnet;
 
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
+import dev.freqmed.tensor.Scalars;
 
 /**
  * FAF-Net's training loss (reference: {@code train.py} and {@code FewShotSeg.alignLoss}; spec §4):

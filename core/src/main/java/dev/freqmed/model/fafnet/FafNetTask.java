@@ -1,6 +1,5 @@
 package dev.freqmed.model.fafnet;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -19,6 +18,7 @@ import dev.freqmed.infer.PredictionWriter;
 import dev.freqmed.infer.PreparedImage;
 import dev.freqmed.model.BinarySegmentationTask;
 import dev.freqmed.model.TaskAdapter;
+import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.train.TrainStep;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package dev.freqmed.model.fafnet;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.freqmed.data.Sample;
+import dev.freqmed.tensor.HostArrays;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
 package dev.freqmed.model.fpnunet;
 
-import dev.freqmed.tensor.HostArrays;
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,6 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.freqmed.engine.Convolutions;
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 import java.util.List;
 
 /**

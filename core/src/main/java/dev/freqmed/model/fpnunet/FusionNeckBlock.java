@@ -1,6 +1,5 @@
 package dev.freqmed.model.fpnunet;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -13,10 +12,11 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import dev.freqmed.nn.ContainerBlock;
 import dev.freqmed.nn.IndexedSequentialBlock;
 import dev.freqmed.nn.Layers;
-import dev.freqmed.nn.ContainerBlock;
 import dev.freqmed.nn.freq.PfaeBlock;
+import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.tensor.Resize;
 
 /**

@@ -1,9 +1,9 @@
 package dev.freqmed.model.frcunet;
 
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
+import dev.freqmed.tensor.Scalars;
 
 /**
  * FRCU-Net's training loss (spec §4.2): {@code bceWeight · BCE + diceWeight · (1 − softDice)}.

@@ -1,10 +1,10 @@
 package dev.freqmed.model.fsanet;
 
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.loss.Loss;
+import dev.freqmed.tensor.Scalars;
 
 /**
  * FSANet's training loss (spec §4; reference {@code train.py structure_loss}): the structure loss

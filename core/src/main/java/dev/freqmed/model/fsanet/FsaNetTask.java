@@ -1,6 +1,5 @@
 package dev.freqmed.model.fsanet;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -14,9 +13,10 @@ import dev.freqmed.data.transform.PilBilinear;
 import dev.freqmed.data.transform.Transform;
 import dev.freqmed.infer.Prediction;
 import dev.freqmed.infer.PreparedImage;
-import dev.freqmed.train.TrainStep;
 import dev.freqmed.model.BinarySegmentationTask;
+import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.tensor.Resize;
+import dev.freqmed.train.TrainStep;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package dev.freqmed.nn.freq;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.freqmed.tensor.Fft2;
+import dev.freqmed.tensor.HostArrays;
 
 /**
  * The hand-crafted high-frequency image of the EVP / SAM-Adapter prompt generators (FPNuNet spec

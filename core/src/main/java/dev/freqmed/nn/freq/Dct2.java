@@ -1,9 +1,9 @@
 package dev.freqmed.nn.freq;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.freqmed.tensor.HostArrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**

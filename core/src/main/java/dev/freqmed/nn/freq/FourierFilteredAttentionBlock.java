@@ -1,7 +1,5 @@
 package dev.freqmed.nn.freq;
 
-import dev.freqmed.tensor.HostArrays;
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -14,6 +12,8 @@ import ai.djl.util.PairList;
 import dev.freqmed.nn.IndexedSequentialBlock;
 import dev.freqmed.nn.Layers;
 import dev.freqmed.tensor.Fft2;
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 
 /**
  * FAF-Net's intra-class commonality miner with the adaptive Fourier filter (reference:

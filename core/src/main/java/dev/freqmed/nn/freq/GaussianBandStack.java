@@ -1,6 +1,5 @@
 package dev.freqmed.nn.freq;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -9,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.engine.Convolutions;
+import dev.freqmed.tensor.HostArrays;
 
 /**
  * A non-decimated difference-of-Gaussians band stack (FRCU-Net spec §3.1–3.2; reference:

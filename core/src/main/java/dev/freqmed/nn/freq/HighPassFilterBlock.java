@@ -1,6 +1,5 @@
 package dev.freqmed.nn.freq;
 
-import dev.freqmed.tensor.HostArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -12,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
+import dev.freqmed.tensor.HostArrays;
 
 /**
  * Ideal circular high-pass magnitude filter (FSANet §3; reference: {@code lib/FSANet.py

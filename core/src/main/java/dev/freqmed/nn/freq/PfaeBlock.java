@@ -1,7 +1,5 @@
 package dev.freqmed.nn.freq;
 
-import dev.freqmed.tensor.HostArrays;
-import dev.freqmed.tensor.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -15,11 +13,13 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
-import dev.freqmed.nn.IndexedSequentialBlock;
-import dev.freqmed.nn.Layers;
 import dev.freqmed.nn.ContainerBlock;
 import dev.freqmed.nn.GroupNormBlock;
+import dev.freqmed.nn.IndexedSequentialBlock;
+import dev.freqmed.nn.Layers;
 import dev.freqmed.nn.RoutedConv2d;
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 
 /**
  * Progressive frequency-aware enhancement, FPNuNet's {@code PFAEv5Hybrid} with the DCT path
