@@ -3,6 +3,7 @@ package dev.freqmed.tensor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import java.util.function.BinaryOperator;
 
 /**
  * Arithmetic between an array and a plain number that is safe in a recorded (training) pass.
@@ -57,43 +58,37 @@ public final class Scalars {
 
     /** {@code x * value}. */
     public static NDArray mul(NDArray x, double value) {
-        try (NDArray s = of(x, value)) {
-            return x.mul(s);
-        }
+        return withScalar(x, value, NDArray::mul);
     }
 
     /** {@code x *= value} in place; returns {@code x}. */
     public static NDArray muli(NDArray x, double value) {
-        try (NDArray s = of(x, value)) {
-            return x.muli(s);
-        }
+        return withScalar(x, value, NDArray::muli);
     }
 
     /** {@code x / value}. */
     public static NDArray div(NDArray x, double value) {
-        try (NDArray s = of(x, value)) {
-            return x.div(s);
-        }
+        return withScalar(x, value, NDArray::div);
     }
 
     /** {@code x ** value}. */
     public static NDArray pow(NDArray x, double value) {
-        try (NDArray s = of(x, value)) {
-            return x.pow(s);
-        }
+        return withScalar(x, value, NDArray::pow);
     }
 
     /** Element-wise {@code max(x, value)}. */
     public static NDArray maximum(NDArray x, double value) {
-        try (NDArray s = of(x, value)) {
-            return x.maximum(s);
-        }
+        return withScalar(x, value, NDArray::maximum);
     }
 
     /** Element-wise {@code min(x, value)}. */
     public static NDArray minimum(NDArray x, double value) {
+        return withScalar(x, value, NDArray::minimum);
+    }
+
+    private static NDArray withScalar(NDArray x, double value, BinaryOperator<NDArray> op) {
         try (NDArray s = of(x, value)) {
-            return x.minimum(s);
+            return op.apply(x, s);
         }
     }
 
