@@ -4,10 +4,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import dev.freqmed.config.Configs;
+import dev.freqmed.io.HostTensor;
 import dev.freqmed.io.LoadOptions;
 import dev.freqmed.io.LoadReport;
 import dev.freqmed.io.Manifest;
 import dev.freqmed.io.ModelCheckpoint;
+import dev.freqmed.io.StateDicts;
+import dev.freqmed.io.weights.BaseModelRelease;
 import dev.freqmed.io.weights.Checkpoint;
 import dev.freqmed.io.weights.WeightFiles;
 import dev.freqmed.io.weights.WeightImporter;
@@ -45,6 +48,17 @@ final class ImportWeightsCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, description = "Checkpoint folder to write.")
     Path out;
+
+    @Option(names = "--base", paramLabel = "DIR",
+            description = "Base-model folder for architectures released as a public base model"
+                    + " plus trained parts (diffusion-ffpe: the SD-Turbo diffusers folder; --from"
+                    + " is then model.pkl).")
+    Path base;
+
+    @Option(names = "--add", paramLabel = "FILE",
+            description = "A further weight file whose keys are the network's own, loaded on top"
+                    + " (repeatable), e.g. diffusion-ffpe's prompt embeddings text_a2b/text_b2a.")
+    List<Path> add = new ArrayList<>();
 
     @Option(names = "--preset", defaultValue = "paper",
             description = "Network config preset (default: ${DEFAULT-VALUE}).")
@@ -98,14 +112,43 @@ final class ImportWeightsCommand implements Callable<Integer> {
         }
         Block net = entry.buildNetwork(config);
         TaskAdapter task = entry.buildTask(config);
+        Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        if (net instanceof BaseModelRelease release) {
+            if (base == null) {
+                throw new IllegalArgumentException(arch + " is released as a base model plus"
+                        + " trained parts: give --base, " + release.baseDescription());
+            }
+            tensors.putAll(release.toNetworkKeys(base, source));
+            for (String p : release.notReleased()) {
+                options = options.withAllowMissing(p);
+            }
+        } else if (base != null) {
+            throw new IllegalArgumentException("--base: " + arch + " is imported from one file;"
+                    + " leave --base out");
+        } else {
+            tensors.putAll(WeightImporter.networkTensors(net, source));
+        }
+        for (Path a : add) {
+            tensors.putAll(WeightFiles.read(a).stateDict());
+        }
         try (NDManager manager = NDManager.newBaseManager()) {
             net.initialize(manager, DataType.FLOAT32, task.inputShape());
-            LoadReport report = WeightImporter.load(net, source, options);
+            LoadReport report;
+            try {
+                report = StateDicts.load(net, tensors, options);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(from + ": " + e.getMessage(), e);
+            }
             Manifest m = Manifest.of(arch, Configs.toMap(config))
                     .withTrainingData("imported from " + from.getFileName())
                     .withExtra("importedFrom", from.getFileName().toString())
                     .withExtra("sourceFormat", source.format())
                     .withExtra("preset", preset)
+                    .withExtra("base", base == null ? null : base.getFileName().toString())
+                    .withExtra("notInRelease", net instanceof BaseModelRelease r
+                            ? r.notReleased() : List.of())
+                    .withExtra("added", add.stream().map(a -> a.getFileName().toString())
+                            .toList())
                     .withExtra("overrides", new LinkedHashMap<String, Object>(overrides))
                     .withExtra("missingKeys", report.missing())
                     .withExtra("ignoredKeys", report.ignored());

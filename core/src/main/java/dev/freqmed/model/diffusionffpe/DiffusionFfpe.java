@@ -14,12 +14,17 @@ import dev.freqmed.backbone.diffusion.OneStepDdpm;
 import dev.freqmed.backbone.diffusion.SdBlock;
 import dev.freqmed.backbone.diffusion.SdLayers;
 import dev.freqmed.backbone.diffusion.UNet2dCondition;
+import dev.freqmed.io.HostTensor;
 import dev.freqmed.io.StateDicts;
+import dev.freqmed.io.weights.BaseModelRelease;
+import dev.freqmed.io.weights.Checkpoint;
 import dev.freqmed.model.HeldParameters;
 import dev.freqmed.nn.LoraConfig;
 import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.tensor.Init;
 import dev.freqmed.tensor.Scalars;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +54,7 @@ import java.util.Set;
  * used. Output {@code (N, 3, H, W)} in [−1, 1]. The training step uses {@link #translate} for both
  * directions and {@link #discriminate}.
  */
-public final class DiffusionFfpe extends SdBlock implements HeldParameters {
+public final class DiffusionFfpe extends SdBlock implements HeldParameters, BaseModelRelease {
 
     /** Translation direction. */
     public enum Direction {
@@ -392,5 +397,24 @@ public final class DiffusionFfpe extends SdBlock implements HeldParameters {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape s = inputShapes[0];
         return new Shape[] {new Shape(s.get(0), 3, s.get(2), s.get(3))};
+    }
+
+    /** The release's base: an SD-Turbo diffusers folder (see {@link DiffusionFfpeRelease}). */
+    @Override
+    public String baseDescription() {
+        return DiffusionFfpeRelease.description();
+    }
+
+    /** The discriminators' trunk and heads: a release ({@code model.pkl}) has neither. */
+    @Override
+    public List<String> notReleased() {
+        return DiffusionFfpeRelease.notReleased();
+    }
+
+    /** SD-Turbo's UNet and VAE from {@code base}, the trained parts from {@code model.pkl}. */
+    @Override
+    public Map<String, HostTensor> toNetworkKeys(Path base, Checkpoint trained)
+            throws IOException {
+        return new DiffusionFfpeRelease(this).toNetworkKeys(base, trained);
     }
 }
