@@ -84,6 +84,22 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "kid: seed of numpy's legacy generator for the subsets (default 0)")
     Long seed;
 
+    @Option(names = "--inception", paramLabel = "FILE",
+            description = "fid/kid on image folders: Inception-V3 weights (pytorch-fid's"
+                    + " pt_inception-2015-12-05 .pth or torchvision's inception_v3 .pth);"
+                    + " clean-fid's resize and pool3 features")
+    Path inception;
+
+    @Option(names = "--features", paramLabel = "MODEL_DIR",
+            description = "fid/kid on image folders: a FreqMed checkpoint as offline feature"
+                    + " extractor (not clean-fid numbers)")
+    Path features;
+
+    @Option(names = "--save-stats", paramLabel = "FILE",
+            description = "fid/kid: save the ground truth's features and statistics here;"
+                    + " give the file as --gt later to reuse them")
+    Path saveStats;
+
     @Option(names = "--curves", description = "sod: write PR and F/E curves (CSV and PNG) here")
     Path curves;
 
@@ -125,7 +141,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                 .optThreshold(threshold).optProtocol(protocol).optSize(size).optRadius(radius)
                 .optPqExtraIou(pqExtraIou).optLabel(label).optKidSubsets(kidSubsets)
                 .optKidSubsetSize(kidSubsetSize).optSeed(seed).optPerImage(perImage != null)
-                .optCurves(curves != null).build();
+                .optCurves(curves != null).optInception(inception).optFeatures(features)
+                .optSaveStats(saveStats).optProgress(progress()).build();
         EvaluationReport report = task.evaluate(request);
         PrintWriter o = spec.commandLine().getOut();
         print(o, "freqmed evaluate --task " + report.family(), report);
@@ -141,6 +158,18 @@ public final class EvaluateCommand implements Callable<Integer> {
             CurveWriter.write(report.curves().orElseThrow(), curves);
         }
         return 0;
+    }
+
+    /** Progress of feature extraction on the error stream (one updated line). */
+    private java.util.function.BiConsumer<Integer, Integer> progress() {
+        PrintWriter err = spec.commandLine().getErr();
+        return (done, total) -> {
+            err.printf(Locale.ROOT, "\rfeatures: %d/%d images", done, total);
+            if (done.equals(total)) {
+                err.println();
+            }
+            err.flush();
+        };
     }
 
     /** Prints the summary as a two-column table. */

@@ -47,6 +47,12 @@ public final class EvaluationRequest {
         KID_SUBSET_SIZE("kid-subset-size"),
         /** KID: seed of numpy's legacy generator for the subsets. */
         SEED("seed"),
+        /** FID/KID on image folders: an Inception-V3 weight file (torchvision/pt_inception). */
+        INCEPTION("inception"),
+        /** FID/KID on image folders: a FreqMed checkpoint folder used as feature extractor. */
+        FEATURES("features"),
+        /** FID/KID: write the ground truth's feature statistics to this file. */
+        SAVE_STATS("save-stats"),
         /** The caller wants per-image rows. */
         PER_IMAGE("per-image"),
         /** The caller wants curves. */
@@ -67,10 +73,12 @@ public final class EvaluationRequest {
     private final Path predictions;
     private final Path truth;
     private final Map<Setting, Object> given;
+    private final java.util.function.BiConsumer<Integer, Integer> progress;
 
     private EvaluationRequest(Builder b) {
         this.predictions = b.predictions;
         this.truth = b.truth;
+        this.progress = b.progress;
         this.given = Collections.unmodifiableMap(new EnumMap<>(b.given));
     }
 
@@ -149,6 +157,26 @@ public final class EvaluationRequest {
         return get(Setting.SEED, Long.class, 0L);
     }
 
+    /** The Inception-V3 weight file for image folders; null when not given. */
+    public Path inception() {
+        return get(Setting.INCEPTION, Path.class, null);
+    }
+
+    /** The FreqMed checkpoint used as feature extractor; null when not given. */
+    public Path features() {
+        return get(Setting.FEATURES, Path.class, null);
+    }
+
+    /** Where to save the ground truth's feature statistics; null when not given. */
+    public Path saveStats() {
+        return get(Setting.SAVE_STATS, Path.class, null);
+    }
+
+    /** Progress of long work: (done, total) items; never null. */
+    public java.util.function.BiConsumer<Integer, Integer> progress() {
+        return progress == null ? (d, t) -> { } : progress;
+    }
+
     /**
      * Checks that every given setting is one {@code family} reads.
      *
@@ -174,6 +202,7 @@ public final class EvaluationRequest {
         private Path predictions;
         private Path truth;
         private final Map<Setting, Object> given = new EnumMap<>(Setting.class);
+        private java.util.function.BiConsumer<Integer, Integer> progress;
 
         private Builder() {
         }
@@ -244,6 +273,27 @@ public final class EvaluationRequest {
             return opt(Setting.SEED, seed);
         }
 
+        /** FID/KID: Inception-V3 weights for image folders (default: none). */
+        public Builder optInception(Path file) {
+            return opt(Setting.INCEPTION, file);
+        }
+
+        /** FID/KID: a FreqMed checkpoint as feature extractor for image folders. */
+        public Builder optFeatures(Path dir) {
+            return opt(Setting.FEATURES, dir);
+        }
+
+        /** FID/KID: save the ground truth's feature statistics to this file. */
+        public Builder optSaveStats(Path file) {
+            return opt(Setting.SAVE_STATS, file);
+        }
+
+        /** A callback for long work, called with (done, total) items (default: none). */
+        public Builder optProgress(java.util.function.BiConsumer<Integer, Integer> callback) {
+            this.progress = callback;
+            return this;
+        }
+
         /** Whether per-image rows are wanted (default false). */
         public Builder optPerImage(boolean wanted) {
             return opt(Setting.PER_IMAGE, wanted ? Boolean.TRUE : null);
@@ -265,6 +315,10 @@ public final class EvaluationRequest {
             }
             if (truth == null) {
                 throw new IllegalArgumentException("truth: a folder is required");
+            }
+            if (given.containsKey(Setting.INCEPTION) && given.containsKey(Setting.FEATURES)) {
+                throw new IllegalArgumentException("give either an Inception file or a FreqMed"
+                        + " feature model, not both");
             }
             Integer side = (Integer) given.get(Setting.SIZE);
             if (side != null && side <= 0) {

@@ -16,6 +16,9 @@ package dev.freqmed.metric;
  * eigenvalues counting as 0 as the real part of their complex roots does. The value is the same
  * quantity; round-off differs (measured on the golden cases: within 1e-8 relative on
  * well-conditioned covariances, within the reference's own round-off on near-singular ones).
+ * The trace itself comes from {@link FrechetTrace} (the eigenvalues of an r×r matrix, r the
+ * smaller sample count or d), and from the symmetric square root above only when neither
+ * covariance is positive definite and both sets have more samples than dimensions.
  */
 public final class FrechetInceptionDistance implements Metric<FeatureMatrix, FeatureMatrix> {
 
@@ -72,7 +75,10 @@ public final class FrechetInceptionDistance implements Metric<FeatureMatrix, Fea
         }
         double tr1 = trace(s1, d);
         double tr2 = trace(s2, d);
-        double trc = traceSqrtProduct(s1, s2, d);
+        double trc = FrechetTrace.traceSqrtProduct(f1, mu1, s1, f2, mu2, s2);
+        if (Double.isNaN(trc)) {
+            trc = traceSqrtProduct(s1, s2, d);
+        }
         boolean fallback = false;
         if (!Double.isFinite(trc)) {
             fallback = true;
