@@ -15,6 +15,7 @@ import dev.freqmed.io.StateDicts;
 import dev.freqmed.io.WeightFormatException;
 import dev.freqmed.io.weights.WeightFiles;
 import dev.freqmed.metric.image.PilBicubic;
+import dev.freqmed.tensor.HostArrays;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -125,7 +126,7 @@ public final class InceptionFeatures implements ImageFeatureExtractor {
                 System.arraycopy(prepare(img), 0, batch, i * plane, plane);
             }
             try (NDManager sub = manager.newSubManager()) {
-                NDArray x = sub.create(batch, new Shape(b, 3, SIDE, SIDE));
+                NDArray x = HostArrays.of(sub, batch, new Shape(b, 3, SIDE, SIDE));
                 float[] f = net.forward(new ParameterStore(sub, false), new NDList(x), false)
                         .singletonOrThrow().toFloatArray();
                 for (int i = 0; i < f.length; i++) {

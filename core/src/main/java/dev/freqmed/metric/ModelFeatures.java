@@ -10,6 +10,8 @@ import dev.freqmed.data.BinaryFolderReader;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.infer.LoadedModel;
 import dev.freqmed.infer.PreparedImage;
+import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +77,7 @@ public final class ModelFeatures implements ImageFeatureExtractor {
                 }
             }
             try (NDManager sub = model.manager().newSubManager()) {
-                NDArray x = sub.create(crop, new Shape(1, in.channels(), h, w));
+                NDArray x = HostArrays.of(sub, crop, new Shape(1, in.channels(), h, w));
                 NDList maps = model.task().forward(model.network(),
                         new ParameterStore(sub, false), x);
                 List<Double> row = new ArrayList<>();
@@ -83,7 +85,7 @@ public final class ModelFeatures implements ImageFeatureExtractor {
                     NDArray flat = m.reshape(m.getShape().get(1), -1);
                     float[] mean = flat.mean(new int[] {1}).toFloatArray();
                     NDArray centred = flat.sub(flat.mean(new int[] {1}, true));
-                    float[] std = centred.pow(2).mean(new int[] {1}).sqrt().toFloatArray();
+                    float[] std = Scalars.pow(centred, 2).mean(new int[] {1}).sqrt().toFloatArray();
                     for (int c = 0; c < mean.length; c++) {
                         row.add((double) mean[c]);
                     }
