@@ -36,7 +36,8 @@ import dev.freqmed.tensor.Resize;
  *
  * <p>The reference runs this encoder under {@code torch.no_grad()}: none of its parameters is
  * ever updated (its patch embedding and adapter keep their random initial values). This block
- * is therefore built frozen and its output carries no gradient.
+ * is therefore built frozen and its output carries no gradient, unless it is built trainable
+ * (reduced-scale random encoders, where nothing pretrained would be lost).
  *
  * <p>Keys (SAM's {@code image_encoder.*}): {@code patch_embed.proj.*}, {@code pos_embed},
  * {@code blocks.i.{norm1,attn.{qkv,proj,rel_pos_h,rel_pos_w},norm2,mlp.{lin1,lin2}}},
@@ -56,13 +57,28 @@ public final class SamImageEncoder extends AbstractBlock {
     private final IndexedSequentialBlock neck;
     private final PromptGeneratorBlock prompts;
     private final double highPassRate;
+    private final boolean trainable;
 
     /**
+     * A frozen encoder without gradient, as released.
+     *
      * @param config       sizes
      * @param highPassRate the adapter's {@code freq_nums} (0.25)
      */
     public SamImageEncoder(VitEncoderConfig config, double highPassRate) {
+        this(config, highPassRate, false);
+    }
+
+    /**
+     * @param config       sizes
+     * @param highPassRate the adapter's {@code freq_nums} (0.25)
+     * @param trainable    false: frozen and run without gradient (the reference); true: the
+     *                     patch embedding, positions, blocks and adapter train (the neck stays
+     *                     frozen, it is bypassed)
+     */
+    public SamImageEncoder(VitEncoderConfig config, double highPassRate, boolean trainable) {
         this.config = config;
+        this.trainable = trainable;
         this.highPassRate = highPassRate;
         int d = config.embedDim();
         int g = config.gridSize();
@@ -98,7 +114,11 @@ public final class SamImageEncoder extends AbstractBlock {
         addChildBlock("neck", neck);
         prompts = addChildBlock("prompt_generator", new PromptGeneratorBlock(d,
                 config.promptDim(), config.promptCount(), config.patchSize()));
-        freezeParameters(true);
+        if (trainable) {
+            neck.freezeParameters(true);
+        } else {
+            freezeParameters(true);
+        }
     }
 
     /** The sizes. */
@@ -116,10 +136,11 @@ public final class SamImageEncoder extends AbstractBlock {
             throw new IllegalArgumentException("SAM encoder expects (N, 3, H, W) with H and W"
                     + " multiples of " + p + ", found " + s);
         }
-        // Never recorded: the reference calls this encoder under torch.no_grad().
-        NDList out = ScopedForward.run(new NDList(x), false, in -> {
+        // Frozen: never recorded, as the reference calls this encoder under torch.no_grad().
+        boolean record = trainable && training;
+        NDList out = ScopedForward.run(new NDList(x), record, in -> {
             NDArray img = in.head();
-            NDArray t0 = patchConv.forward(ps, new NDList(img), false, params)
+            NDArray t0 = patchConv.forward(ps, new NDList(img), record, params)
                     .singletonOrThrow().transpose(0, 2, 3, 1); // (N, gh, gw, D)
             Shape ts = t0.getShape();
             long n = ts.get(0);
@@ -127,20 +148,21 @@ public final class SamImageEncoder extends AbstractBlock {
             long gw = ts.get(2);
             int d = config.embedDim();
             NDArray hf = CentredHighPass.apply(img, highPassRate);
-            NDList pr = prompts.forward(ps, new NDList(hf, t0.reshape(n, gh * gw, d)), false,
+            NDList pr = prompts.forward(ps, new NDList(hf, t0.reshape(n, gh * gw, d)), record,
                     params);
-            NDArray t = t0.add(positions(ps, img, (int) gh, (int) gw));
+            NDArray t = t0.add(positions(ps, img, (int) gh, (int) gw, record));
             for (int i = 0; i < config.depth(); i++) {
                 t = t.add(pr.get(i).reshape(n, gh, gw, d));
-                t = blocks.get(i).forward(ps, new NDList(t), false, params).singletonOrThrow();
+                t = blocks.get(i).forward(ps, new NDList(t), record, params).singletonOrThrow();
             }
             return new NDList(t.transpose(0, 3, 1, 2));
         });
-        return new NDList(out.head().stopGradient());
+        return record ? out : new NDList(out.head().stopGradient());
     }
 
-    private NDArray positions(ParameterStore ps, NDArray like, int gh, int gw) {
-        NDArray pos = ps.getValue(posEmbed, like.getDevice(), false);
+    private NDArray positions(ParameterStore ps, NDArray like, int gh, int gw,
+            boolean record) {
+        NDArray pos = ps.getValue(posEmbed, like.getDevice(), record);
         int g = config.gridSize();
         if (gh == g && gw == g) {
             return pos;

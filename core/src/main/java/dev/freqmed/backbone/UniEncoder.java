@@ -47,16 +47,35 @@ public final class UniEncoder extends AbstractBlock {
     private final Vit model;
     private final PromptGeneratorBlock prompts;
     private final double highPassRate;
+    private final boolean trainable;
 
     /**
+     * The released encoder: frozen except the prompt adapter, hooks detached.
+     *
      * @param config       sizes
      * @param highPassRate the adapter's {@code freq_nums} (0.25)
      */
     public UniEncoder(VitEncoderConfig config, double highPassRate) {
+        this(config, highPassRate, false);
+    }
+
+    /**
+     * @param config       sizes
+     * @param highPassRate the adapter's {@code freq_nums} (0.25)
+     * @param trainable    false: the ViT frozen and the hooks detached (the reference); true:
+     *                     patch embedding and blocks train and the hooks carry gradient (the
+     *                     unused CLS token, positions and final norm stay frozen)
+     */
+    public UniEncoder(VitEncoderConfig config, double highPassRate, boolean trainable) {
         this.config = config;
         this.highPassRate = highPassRate;
+        this.trainable = trainable;
         model = addChildBlock("model", new Vit(config));
         model.freezeParameters(true);
+        if (trainable) {
+            model.patchConv.freezeParameters(false);
+            model.blocks.freezeParameters(false);
+        }
         prompts = addChildBlock("prompt_generator", new PromptGeneratorBlock(config.embedDim(),
                 config.promptDim(), config.promptCount(), config.patchSize()));
     }
@@ -105,7 +124,8 @@ public final class UniEncoder extends AbstractBlock {
             t = model.blocks.get(i).forward(ps, new NDList(t), training, params)
                     .singletonOrThrow();
             if (config.hookBlocks().contains(i)) {
-                hooks.add(toMap(t, gh, gw).stopGradient());
+                NDArray hook = toMap(t, gh, gw);
+                hooks.add(trainable ? hook : hook.stopGradient());
             }
         }
         out.add(toMap(t, gh, gw));

@@ -37,20 +37,31 @@ import java.util.Set;
  * @param data     data settings
  * @param train    optimisation settings
  * @param output   run folder
+ * @param init     the {@code model.init} files in loading order (empty = none); the key takes
+ *                 one file name, one mapping or a list of either
  */
 public record TrainConfig(Path source, String arch, String preset, Record model, DataSettings data,
-        TrainSettings train, Path output, InitSettings init) {
+        TrainSettings train, Path output, List<InitSettings> init) {
+
+    /** Copies the list. */
+    public TrainConfig {
+        init = init == null ? List.of() : List.copyOf(init);
+    }
 
     /**
-     * {@code model.init}: the weights training starts from (any file {@code import-weights}
-     * reads), loaded by key after the network is built; the mismatch table is printed and the
-     * file's SHA-256 recorded in the checkpoint manifest.
+     * One file of {@code model.init}: the weights training starts from (any file
+     * {@code import-weights} reads), loaded by key after the network is built; the mismatch
+     * table is printed and the file's SHA-256 recorded in the checkpoint manifest. Several files
+     * load one after the other, each with its own settings (e.g. two pretrained encoders).
      *
      * @param from             the weight file, relative to the working folder, else to the config
+     * @param prefix           put before every key the file gives (after the network's own name
+     *                         table), to load a bare sub-network's file under its place in the
+     *                         network; "" = none
      * @param allowMissing     globs of network keys the file may lack
      * @param ignoreUnexpected globs of file keys the network does not have
      */
-    public record InitSettings(String from, List<String> allowMissing,
+    public record InitSettings(String from, String prefix, List<String> allowMissing,
             List<String> ignoreUnexpected) {
 
         /** Validates. */
@@ -58,6 +69,7 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
             if (from == null || from.isBlank()) {
                 throw new IllegalArgumentException("model.init.from (a weight file) is required");
             }
+            prefix = prefix == null ? "" : prefix;
             allowMissing = allowMissing == null ? List.of() : List.copyOf(allowMissing);
             ignoreUnexpected = ignoreUnexpected == null ? List.of() : List.copyOf(ignoreUnexpected);
         }
@@ -226,10 +238,7 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         if (arch == null) {
             throw new IllegalArgumentException(src + ": model.arch is required; valid: " + String.join(", ", ModelRegistry.names()));
         }
-        Object initObj = model.remove("init");
-        InitSettings init = initObj == null ? null : wrap(src, () -> Configs.convert(
-                initObj instanceof Map ? (Map<String, Object>) initObj : Map.of("from", initObj),
-                InitSettings.class, src + ": model.init"));
+        List<InitSettings> init = initSettings(model.remove("init"), src);
         Object presetObj = model.remove("preset");
         String preset = presetObj == null ? "paper" : presetObj.toString();
         ModelRegistry.Entry<?> entry = ModelRegistry.get(arch.toString());
@@ -263,6 +272,32 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         Path output = Path.of(out == null ? "runs/" + arch : out.toString());
         return new TrainConfig(file, arch.toString(), preset, modelConfig, data, train, output,
                 init);
+    }
+
+    /** {@code model.init}: absent, a file name, a mapping, or a list of file names / mappings. */
+    @SuppressWarnings("unchecked")
+    private static List<InitSettings> initSettings(Object initObj, String src) {
+        if (initObj == null) {
+            return List.of();
+        }
+        List<?> items = initObj instanceof List<?> l ? l : List.of(initObj);
+        if (items.isEmpty()) {
+            throw new IllegalArgumentException(src + ": model.init is an empty list; give at"
+                    + " least one file or leave the key out");
+        }
+        List<InitSettings> out = new java.util.ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Object item = items.get(i);
+            String where = src + ": model.init" + (initObj instanceof List ? "[" + i + "]" : "");
+            if (item == null || item instanceof List) {
+                throw new IllegalArgumentException(where + " must be a file name or a mapping"
+                        + " with 'from', found " + item);
+            }
+            out.add(wrap(src, () -> Configs.convert(item instanceof Map
+                    ? (Map<String, Object>) item : Map.of("from", item), InitSettings.class,
+                    where)));
+        }
+        return out;
     }
 
     private static <T> T wrap(String src, java.util.function.Supplier<T> s) {
@@ -319,9 +354,9 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         return Files.exists(rel) ? rel : p;
     }
 
-    /** The {@code model.init} file, resolved like {@link #dataRoot()}; null when none. */
-    public Path initFile() {
-        return init == null ? null : resolve(init.from());
+    /** A {@code model.init} file, resolved like {@link #dataRoot()}. */
+    public Path initFile(InitSettings file) {
+        return resolve(file.from());
     }
 
     /** A copy with another output folder. */
@@ -341,8 +376,10 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         model1.put("arch", arch);
         model1.put("preset", preset);
         model1.putAll(Configs.toMap(model));
-        if (init != null) {
-            model1.put("init", Configs.toMap(init));
+        if (init.size() == 1) {
+            model1.put("init", Configs.toMap(init.get(0)));
+        } else if (!init.isEmpty()) {
+            model1.put("init", init.stream().map(Configs::toMap).toList());
         }
         m.put("model", model1);
         m.put("data", Configs.toMap(data));

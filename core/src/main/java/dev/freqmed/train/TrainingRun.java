@@ -147,9 +147,14 @@ public final class TrainingRun {
             for (Parameter p : trainable.values()) {
                 p.getArray().setRequiresGradient(true);
             }
-            Map<String, Object> initRecord = null;
-            if (config.init() != null && !resume) {
-                initRecord = initialise(net, config, listener);
+            Object initRecord = null;
+            if (!config.init().isEmpty() && !resume) {
+                List<Map<String, Object>> records = new ArrayList<>();
+                for (TrainConfig.InitSettings file : config.init()) {
+                    records.add(initialise(net, config, file, listener));
+                }
+                // One file: its record (as before several were allowed); several: the list.
+                initRecord = records.size() == 1 ? records.get(0) : records;
             }
             NDManager optManager = manager.newSubManager();
             TrainOptimizer opt = Optimizers.create(ts, optManager);
@@ -321,18 +326,23 @@ public final class TrainingRun {
 
     /** Clamps every gradient element-wise to [−c, c] in place (reference FSANet clip_gradient). */
     /**
-     * Loads {@code model.init} into the network by key, reports the mismatch table through the
-     * listener and returns what the manifest records: the file, its SHA-256 and the key counts.
+     * Loads one {@code model.init} file into the network by key, reports the mismatch table
+     * through the listener and returns what the manifest records: the file, its SHA-256 and the
+     * key counts.
      */
     private static Map<String, Object> initialise(Block net, TrainConfig config,
-            ProgressListener listener) throws IOException {
-        Path file = config.initFile();
+            TrainConfig.InitSettings init, ProgressListener listener) throws IOException {
+        Path file = config.initFile(init);
         LoadOptions options = LoadOptions.strictDefaults();
-        for (String g : config.init().allowMissing()) {
+        for (String g : init.allowMissing()) {
             options = options.withAllowMissing(g);
         }
-        for (String g : config.init().ignoreUnexpected()) {
+        for (String g : init.ignoreUnexpected()) {
             options = options.withIgnoreUnexpected(g);
+        }
+        if (!init.prefix().isEmpty()) {
+            String prefix = init.prefix();
+            options = options.withRename(k -> prefix + k);
         }
         LoadReport r;
         try {
@@ -349,6 +359,9 @@ public final class TrainingRun {
         }
         Map<String, Object> rec = new LinkedHashMap<>();
         rec.put("file", file.toAbsolutePath().normalize().toString());
+        if (!init.prefix().isEmpty()) {
+            rec.put("prefix", init.prefix());
+        }
         rec.put("sha256", sha256(file));
         rec.put("loaded", r.loaded().size());
         rec.put("missing", r.missing());

@@ -73,9 +73,10 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters, Weig
     /** @param config the sizes */
     public FpnuNet(FpnuNetConfig config) {
         this.config = config;
-        sam = new SamImageEncoder(config.sam(), config.highPassRate());
+        sam = new SamImageEncoder(config.sam(), config.highPassRate(), config.trainEncoders());
         addChildBlock("sam", new ContainerBlock().add("image_encoder", sam, Layers.nchw(3)));
-        uni = addChildBlock("extra_encoder", new UniEncoder(config.uni(), config.highPassRate()));
+        uni = addChildBlock("extra_encoder", new UniEncoder(config.uni(), config.highPassRate(),
+                config.trainEncoders()));
         int[] skips = config.skipChannels();
         int f = config.fusionChannels();
         fusionNeck = addChildBlock("fusion_neck", new FusionNeckBlock(config.sam().embedDim(),
@@ -89,10 +90,11 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters, Weig
         binaryDecoder = addChildBlock("binary_decoder", new BinaryDecoderBlock(f, skips,
                 config.headChannels()));
         hvDecoder = addChildBlock("hv_decoder", new HvDecoderBlock(f, skips,
-                config.headChannels(), config.attentionHeads(), config.queryChunk()));
+                config.headChannels(), config.attentionHeads(), config.queryChunk(),
+                config.keyGrid()));
         typeDecoder = addChildBlock("type_decoder", new TypeDecoderBlock(f, skips,
                 config.headChannels(), config.numTypes(), config.attentionHeads(),
-                config.promptLength(), config.queryChunk()));
+                config.promptLength(), config.queryChunk(), config.keyGrid()));
     }
 
     /** The configuration. */

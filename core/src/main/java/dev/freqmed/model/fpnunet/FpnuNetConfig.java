@@ -27,6 +27,18 @@ import java.util.List;
  * @param tileMargin     overlap tiled inference must use, in pixels (half the input side)
  * @param patchStep      step between training patches cut from a tile (half the input side,
  *                       as the reference's 128/64 extraction)
+ * @param randomPatches  0: the patch grid above (the reference); n > 0: every epoch draws n
+ *                       patches per tile at random corners instead (validation: n fixed corners
+ *                       per tile), so that an epoch over many tiles stays short
+ * @param trainEncoders  false: both encoders frozen as released (SAM without gradient, UNI
+ *                       trained only through its prompt adapter, hooks detached); true: both
+ *                       encoders and the hooks train (for random encoders at reduced scale)
+ * @param keyGrid        0: the decoders' fusion attentions attend over every pixel of the skip
+ *                       map (the reference); g > 0: keys and values of the HV unified fusions
+ *                       and the type fusions are average-pooled to at most g × g tokens
+ * @param normalization  {@code pixel-minus-one}: the released scaling (mean = std = 1, the
+ *                       network sees 0..255 minus one, spec §1.5); {@code imagenet}: pixel / 255
+ *                       then ImageNet mean and standard deviation (the "fixed" port)
  */
 public record FpnuNetConfig(
         int inputSize,
@@ -45,7 +57,16 @@ public record FpnuNetConfig(
         double boundaryWeight,
         int minHvArea,
         int tileMargin,
-        int patchStep) {
+        int patchStep,
+        int randomPatches,
+        boolean trainEncoders,
+        int keyGrid,
+        String normalization) {
+
+    /** The released input scaling: pixel values minus one. */
+    public static final String PIXEL_MINUS_ONE = "pixel-minus-one";
+    /** Pixel / 255, then ImageNet mean and standard deviation. */
+    public static final String IMAGENET = "imagenet";
 
     /** Validates every field, naming the offending one. */
     public FpnuNetConfig {
@@ -94,6 +115,14 @@ public record FpnuNetConfig(
         if (patchStep < 1) {
             throw new IllegalArgumentException("patchStep must be >= 1, found " + patchStep);
         }
+        if (!PIXEL_MINUS_ONE.equals(normalization) && !IMAGENET.equals(normalization)) {
+            throw new IllegalArgumentException("normalization must be " + PIXEL_MINUS_ONE
+                    + " or " + IMAGENET + ", found '" + normalization + "'");
+        }
+        if (randomPatches < 0 || keyGrid < 0) {
+            throw new IllegalArgumentException("randomPatches and keyGrid must be >= 0, found "
+                    + randomPatches + " and " + keyGrid);
+        }
         if (!(boundaryWeight >= 0) || minHvArea < 0 || tileMargin < 0) {
             throw new IllegalArgumentException("boundaryWeight, minHvArea and tileMargin must be"
                     + " >= 0");
@@ -117,7 +146,8 @@ public record FpnuNetConfig(
                 new VitEncoderConfig(1024, 24, 16, 4096, 8, 16, 0, List.of(), 2,
                         List.of(3, 12, 21), 32, 1024),
                 256, 16, 64, 32, 4, 6, 9, 0.25, 1024,
-                List.of(0.0, 1.0, 0.5, 0.25, 1.0, 0.25, 0.0, 0.25, 0.0), 0.5, 30, 64, 64);
+                List.of(0.0, 1.0, 0.5, 0.25, 1.0, 0.25, 0.0, 0.25, 0.0), 0.5, 30, 64, 64, 0, false,
+                0, PIXEL_MINUS_ONE);
     }
 
     /**
@@ -132,7 +162,8 @@ public record FpnuNetConfig(
                 new VitEncoderConfig(128, 6, 4, 512, 8, 8, 0, List.of(), 2, List.of(1, 3, 5), 8,
                         1024),
                 256, 16, 64, 32, 4, 6, 5, 0.25, 1024,
-                List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 32, 32);
+                List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 32, 32, 0, false, 0,
+                PIXEL_MINUS_ONE);
     }
 
     /** The smallest network that runs every code path (tests). */
@@ -142,6 +173,7 @@ public record FpnuNetConfig(
                 new VitEncoderConfig(64, 3, 2, 128, 8, 8, 0, List.of(), 2, List.of(0, 1, 2), 8,
                         1024),
                 32, 8, 8, 8, 4, 3, 5, 0.25, 1024,
-                List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 8, 32);
+                List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 8, 32, 0, false, 0,
+                PIXEL_MINUS_ONE);
     }
 }

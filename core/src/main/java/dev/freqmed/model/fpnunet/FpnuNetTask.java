@@ -34,8 +34,10 @@ import java.util.Random;
  *
  * <p><b>Data.</b> A split folder of the CoNSeP layout ({@code images/}, {@code inst/},
  * {@code type/}, or HoVer-Net {@code .mat} labels, read by {@link NucleusFolderReader}) cut
- * into {@code inputSize} patches with {@code patchStep} steps ({@link NucleusPatches}). Per patch:
- * the image on the reference's scale (pixel − 1, spec §1.5), {@code np} = instance map > 0,
+ * into {@code inputSize} patches with {@code patchStep} steps ({@link NucleusPatches}), or,
+ * with {@code randomPatches > 0}, whole tiles cut at a random corner in training and at fixed
+ * corners in validation. Per patch: the image on the reference's scale (pixel − 1, spec §1.5,
+ * or ImageNet-normalised with {@code normalization: imagenet}), {@code np} = instance map > 0,
  * {@code boundary} = instance pixels with a 4-neighbour of another id (computed on the patch;
  * the spec recommends the whole tile, which differs only along patch borders), {@code hv} from
  * {@link HvTargets} after augmentation, {@code nc} = the type map.
@@ -85,7 +87,7 @@ public final class FpnuNetTask implements TaskAdapter {
         }
         FloatImage first = tiles.get(0).get(Sample.IMAGE);
         return new NucleusPatches(tiles, config.inputSize(), config.patchStep(), first.height(),
-                first.width());
+                first.width(), config.randomPatches());
     }
 
     @Override
@@ -95,7 +97,8 @@ public final class FpnuNetTask implements TaskAdapter {
 
     @Override
     public Sample prepare(Sample raw, Transform augmentation, Random rng) {
-        Sample s = raw;
+        // Training (an augmentation is given, possibly empty) draws a random patch corner.
+        Sample s = NucleusPatches.crop(raw, config.inputSize(), augmentation != null ? rng : null);
         if (augmentation != null) {
             s = augmentation.apply(s, rng);
         }
@@ -119,12 +122,30 @@ public final class FpnuNetTask implements TaskAdapter {
         System.arraycopy(hv[0], 0, hvData, 0, h * w);
         System.arraycopy(hv[1], 0, hvData, h * w, h * w);
         Map<String, FloatImage> arrays = new LinkedHashMap<>();
-        arrays.put(Sample.IMAGE, minusOne(image));
+        arrays.put(Sample.IMAGE, normalise(image));
         arrays.put(NP, new FloatImage(1, h, w, np));
         arrays.put(BOUNDARY, new FloatImage(1, h, w, contour(ids, h, w)));
         arrays.put(HV, new FloatImage(2, h, w, hvData));
         arrays.put(NC, type.copy());
         return new Sample(raw.id(), arrays);
+    }
+
+    private static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+    private static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
+    /** The configured input scaling of 0..255 RGB. */
+    FloatImage normalise(FloatImage image) {
+        if (FpnuNetConfig.PIXEL_MINUS_ONE.equals(config.normalization())) {
+            return minusOne(image);
+        }
+        float[] d = image.data().clone();
+        int plane = image.height() * image.width();
+        for (int c = 0; c < image.channels(); c++) {
+            for (int i = c * plane; i < (c + 1) * plane; i++) {
+                d[i] = (d[i] / 255f - IMAGENET_MEAN[c]) / IMAGENET_STD[c];
+            }
+        }
+        return new FloatImage(image.channels(), image.height(), image.width(), d);
     }
 
     /** The reference's normalisation with mean = std = 1: {@code pixel − 1}. */
@@ -195,7 +216,7 @@ public final class FpnuNetTask implements TaskAdapter {
 
     @Override
     public String normalization() {
-        return "pixel-minus-one";
+        return config.normalization();
     }
 
     @Override
@@ -204,7 +225,7 @@ public final class FpnuNetTask implements TaskAdapter {
             throw new IllegalArgumentException("FPNuNet expects an RGB image (3 channels), found "
                     + image.channels());
         }
-        return new PreparedImage(minusOne(image), image);
+        return new PreparedImage(normalise(image), image);
     }
 
     /** NP probability, raw HV and type probabilities of each window, named after the branch. */

@@ -27,8 +27,10 @@ import java.util.List;
  *       a = Conv1(map(MHA(q, tokens(Conv1(kv)), tokens(Conv1(kv)))))
  *       g = σ(Conv1(concat(a, s, β)));  out = ReLU(BN(Conv3(g⊙a + (1−g)⊙s)))
  * TRCA: s = ReLU(BN(Conv1(k)));  q = tokens(Conv1(x))
- *       kv = tokens(Conv1(AvgPool8(concat(s, β))));  out = Conv1(map(MHA(q, kv, kv)))
+ *       kv = tokens(Conv1(AdaptivePool16(concat(s, β))));  out = Conv1(map(MHA(q, kv, kv)))
  * </pre>
+ * With {@code keyGrid > 0} the UFA keys and values are average-pooled first
+ * ({@link Ops#poolKeys}; a CPU-scale departure, off in the faithful configuration).
  * Inputs {@code Z, k0, k1', k2', β0, β1, β2}; output {@code hv (N, 2, 8g, 8g')}. The heads of
  * stages 0 and 1 feed only deep supervision (off in the released run) and are not computed.
  * Keys: {@code upsamples.i}, {@code fusion_stage_{0,1}.{conv_skip, cross_attn.{q_proj, k_proj,
@@ -37,6 +39,9 @@ import java.util.List;
  * {@code HVDecoder}, {@code UnifiedFusionAttentionBlock}, {@code TokenReducedCrossAttention}.
  */
 final class HvDecoderBlock extends AbstractBlock {
+
+    /** Side of the token grid the last stage's keys are pooled to ({@code AdaptiveAvgPool2d}). */
+    static final int TRCA_GRID = 16;
 
     private final int[] widths;
     private final int[] skipChannels;
@@ -49,7 +54,8 @@ final class HvDecoderBlock extends AbstractBlock {
     private final Block trcaOut;
     private final IndexedSequentialBlock lastHead;
 
-    HvDecoderBlock(int fusion, int[] skipChannels, int headChannels, int heads, int queryChunk) {
+    HvDecoderBlock(int fusion, int[] skipChannels, int headChannels, int heads, int queryChunk,
+            int keyGrid) {
         this.widths = new int[] {fusion / 2, fusion / 4, fusion / 8};
         this.skipChannels = skipChannels.clone();
         ContainerBlock upContainer = new ContainerBlock();
@@ -62,7 +68,7 @@ final class HvDecoderBlock extends AbstractBlock {
         addChildBlock("upsamples", upContainer);
         for (int i = 0; i < 2; i++) {
             ufa[i] = addChildBlock("fusion_stage_" + i, new Ufa(widths[i], skipChannels[i], heads,
-                    queryChunk));
+                    queryChunk, keyGrid));
         }
         int b = widths[2];
         trcaQ = Layers.conv(b, 1, 1, 0, true);
@@ -110,8 +116,9 @@ final class HvDecoderBlock extends AbstractBlock {
         x = Ops.run(ups[2], ps, x, training, params);
         NDArray s = Ops.run(trcaSkip, ps, inputs.get(3), training, params);
         NDArray q = Ops.tokens(Ops.run(trcaQ, ps, x, training, params));
-        NDArray kv = Ops.tokens(Ops.run(trcaKv, ps, Ops.avgPool(NDArrays.concat(
-                new NDList(s, inputs.get(6)), 1), 8), training, params));
+        // The reference pools to a fixed 16 × 16 grid (AdaptiveAvgPool2d), whatever the input.
+        NDArray kv = Ops.tokens(Ops.run(trcaKv, ps, Ops.adaptiveAvgPool(NDArrays.concat(
+                new NDList(s, inputs.get(6)), 1), TRCA_GRID, TRCA_GRID), training, params));
         NDArray a = trcaAttn.forward(ps, new NDList(q, kv, kv), training, params)
                 .singletonOrThrow();
         Shape xs = x.getShape();
@@ -145,8 +152,9 @@ final class HvDecoderBlock extends AbstractBlock {
         private final IndexedSequentialBlock gate;
         private final IndexedSequentialBlock fuse;
 
-        Ufa(int b, int skipChannels, int heads, int queryChunk) {
+        Ufa(int b, int skipChannels, int heads, int queryChunk, int keyGrid) {
             this.b = b;
+            this.keyGrid = keyGrid;
             skip = addChildBlock("conv_skip", Ops.convBnRelu(skipChannels, b, 1, true));
             q = Layers.conv(b, 1, 1, 0, true);
             k = Layers.conv(b, 1, 1, 0, true);
@@ -167,6 +175,7 @@ final class HvDecoderBlock extends AbstractBlock {
         }
 
         private final int skipIn;
+        private final int keyGrid;
 
         @Override
         protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
@@ -174,7 +183,7 @@ final class HvDecoderBlock extends AbstractBlock {
             NDArray x = inputs.get(0);
             NDArray beta = inputs.get(2);
             NDArray s = Ops.run(skip, ps, inputs.get(1), training, params);
-            NDArray kv = NDArrays.concat(new NDList(s, beta), 1);
+            NDArray kv = Ops.poolKeys(NDArrays.concat(new NDList(s, beta), 1), keyGrid);
             Shape xs = x.getShape();
             NDArray a = attn.forward(ps, new NDList(
                     Ops.tokens(Ops.run(q, ps, x, training, params)),

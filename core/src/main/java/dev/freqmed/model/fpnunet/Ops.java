@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.nn.IndexedSequentialBlock;
 import dev.freqmed.nn.Layers;
+import dev.freqmed.tensor.HostArrays;
 
 /** Small shape helpers and layer recipes shared by FPNuNet's neck and decoders. */
 final class Ops {
@@ -49,6 +50,59 @@ final class Ops {
                 .transpose(0, 1, 2, 4, 3, 5)
                 .reshape(s.get(0), s.get(1), s.get(2) / k, s.get(3) / k, (long) k * k)
                 .mean(new int[] {4});
+    }
+
+    /**
+     * PyTorch {@code AdaptiveAvgPool2d((oh, ow))}: output cell {@code i} averages input rows
+     * {@code [⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉)} (likewise columns), also when the map is smaller than the
+     * output; a plain average pool when the sides divide.
+     */
+    static NDArray adaptiveAvgPool(NDArray x, int oh, int ow) {
+        Shape s = x.getShape();
+        int h = (int) s.get(2);
+        int w = (int) s.get(3);
+        if (h % oh == 0 && w % ow == 0 && h / oh == w / ow) {
+            return h == oh ? x : avgPool(x, h / oh);
+        }
+        NDArray rows = HostArrays.of(x.getManager(), poolMatrix(oh, h), new Shape(oh, h))
+                .toDevice(x.getDevice(), false);
+        NDArray colsT = HostArrays.of(x.getManager(), poolMatrix(ow, w), new Shape(ow, w))
+                .toDevice(x.getDevice(), false).transpose();
+        return rows.matMul(x.matMul(colsT));
+    }
+
+    /** {@code (out, in)} averaging matrix of adaptive pooling along one axis. */
+    private static float[] poolMatrix(int out, int in) {
+        float[] m = new float[out * in];
+        for (int i = 0; i < out; i++) {
+            int start = (int) Math.floor((double) i * in / out);
+            int end = (int) Math.ceil((double) (i + 1) * in / out);
+            for (int j = start; j < end; j++) {
+                m[i * in + j] = 1f / (end - start);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Average-pools a key/value map {@code (N, C, H, W)} by the smallest factor that divides H
+     * and W and brings both to at most {@code grid} (no pooling for {@code grid = 0} or a map
+     * that is already small enough). Softmax attention over the pooled tokens replaces attention
+     * over every pixel (the CPU preset's {@code keyGrid}).
+     */
+    static NDArray poolKeys(NDArray x, int grid) {
+        Shape s = x.getShape();
+        long h = s.get(2);
+        long w = s.get(3);
+        if (grid <= 0 || (h <= grid && w <= grid)) {
+            return x;
+        }
+        for (int k = 2; k <= Math.max(h, w); k++) {
+            if (h % k == 0 && w % k == 0 && h / k <= grid && w / k <= grid) {
+                return avgPool(x, k);
+            }
+        }
+        return x;
     }
 
     /** {@code Conv(k, bias) → BN → ReLU} as an indexed sequence ({@code 0}, {@code 1}). */

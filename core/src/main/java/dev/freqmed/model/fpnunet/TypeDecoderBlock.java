@@ -33,7 +33,9 @@ import java.util.List;
  *
  * <p>Inputs {@code Z, k0, k1', k2', β0, β1, β2}; output {@code tp (N, T, 8g, 8g')}. The heads of
  * stages 0 and 1 (deep supervision, unused by the released loss) are kept, not computed.
- * {@code final_fusion} attends over all {@code 64·g·g'} pixels: its queries are chunked.
+ * {@code final_fusion} attends over all {@code 64·g·g'} pixels: its queries are chunked. With
+ * {@code keyGrid > 0} the skip map is average-pooled before it becomes keys and values
+ * ({@link Ops#poolKeys}; a CPU-scale departure, off in the faithful configuration).
  * Reference: {@code network/SAM_NuSCNet_modules.py} {@code TypeDecoderV3}.
  */
 final class TypeDecoderBlock extends AbstractBlock {
@@ -51,7 +53,7 @@ final class TypeDecoderBlock extends AbstractBlock {
     private final Block lastPred;
 
     TypeDecoderBlock(int fusion, int[] skipChannels, int headChannels, int types, int heads,
-            int promptLength, int queryChunk) {
+            int promptLength, int queryChunk, int keyGrid) {
         this.widths = new int[] {fusion / 2, fusion / 4, fusion / 8};
         this.types = types;
         ContainerBlock upContainer = new ContainerBlock();
@@ -70,7 +72,7 @@ final class TypeDecoderBlock extends AbstractBlock {
             promptContainer.add(prompts[i], Layers.nchw(b));
             cross[i] = new PromptCross(b, heads, queryChunk);
             crossContainer.add(cross[i], Layers.nchw(b));
-            fusions[i] = new Pbsf(b, skipChannels[i], heads, queryChunk);
+            fusions[i] = new Pbsf(b, skipChannels[i], heads, queryChunk, keyGrid);
             feat = new IndexedSequentialBlock()
                     .add(Layers.conv(headChannels, 1, 1, 0, false), Layers.nchw(b))
                     .add(Layers.batchNorm(), Layers.nchw(headChannels))
@@ -266,10 +268,12 @@ final class TypeDecoderBlock extends AbstractBlock {
         private final CrossAttentionBlock attn;
         private final IndexedSequentialBlock gate;
         private final IndexedSequentialBlock fuse;
+        private final int keyGrid;
 
-        Pbsf(int b, int skipIn, int heads, int queryChunk) {
+        Pbsf(int b, int skipIn, int heads, int queryChunk, int keyGrid) {
             this.b = b;
             this.skipIn = skipIn;
+            this.keyGrid = keyGrid;
             skip = addChildBlock("skip_proj", Ops.convBnRelu(skipIn, b, 1, true));
             attn = addChildBlock("attn", new CrossAttentionBlock(b, heads, queryChunk));
             gate = addChildBlock("bin_gate", new IndexedSequentialBlock()
@@ -283,7 +287,8 @@ final class TypeDecoderBlock extends AbstractBlock {
         protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
                 PairList<String, Object> params) {
             NDArray x = inputs.get(0);
-            NDArray s = Ops.tokens(Ops.run(skip, ps, inputs.get(1), training, params));
+            NDArray s = Ops.tokens(Ops.poolKeys(Ops.run(skip, ps, inputs.get(1), training,
+                    params), keyGrid));
             Shape xs = x.getShape();
             NDArray a = Ops.map(attn.forward(ps, new NDList(Ops.tokens(x), s, s), training,
                     params).singletonOrThrow(), xs.get(2), xs.get(3));

@@ -37,7 +37,8 @@ class FpnuNetOverfitTest {
                         0),
                 t.fusionChannels(), t.pixelChannels(), t.pixelInter(), t.headChannels(),
                 t.attentionHeads(), t.promptLength(), t.numTypes(), t.highPassRate(), 0,
-                t.classWeights(), t.boundaryWeight(), t.minHvArea(), 8, 32);
+                t.classWeights(), t.boundaryWeight(), t.minHvArea(), 8, 32, 0, false, 0,
+                FpnuNetConfig.PIXEL_MINUS_ONE);
         FpnuNetTask task = new FpnuNetTask(cfg);
         SampleSource patches = task.openData(Path.of("..", "testdata", "consep"), "train");
         List<Sample> batch = new ArrayList<>();
