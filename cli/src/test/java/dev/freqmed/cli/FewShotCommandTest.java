@@ -74,7 +74,7 @@ class FewShotCommandTest {
         Path empty = tmp.resolve("empty.nii.gz");
         NiftiWriter.write(empty, NiftiVolume.like(l, 2, new float[l.size()]));
         refused(predict(img, empty, query), "empty.nii.gz", "empty");
-        refused(predict(img, lbl, query, "--label", "9"), "label 9");
+        refused(predict(img, lbl, query, "--label", "9"), "label_2.nii.gz", "label 9");
         NiftiVolume q = NiftiReader.read(query);
         Path coarse = tmp.resolve("coarse.nii.gz");
         NiftiWriter.write(coarse, new NiftiVolume(q.dims(), new float[] {2.5f, 2.5f, 7.7f},
@@ -99,7 +99,7 @@ class FewShotCommandTest {
         byte[] bytes = Files.readAllBytes(query);
         Path cut = tmp.resolve("cut.nii.gz");
         Files.write(cut, Arrays.copyOf(bytes, bytes.length / 3));
-        refused(predict(img, lbl, cut), "cut.nii.gz");
+        refused(predict(img, lbl, cut), "cut.nii.gz", "truncated");
         refused(predict(img, lbl, query, "--slices", "0"), "slice 0");
     }
 
