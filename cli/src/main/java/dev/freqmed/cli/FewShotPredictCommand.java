@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Segment an organ in a query volume from one or a few annotated slices of a"
                 + " support volume; writes OUTPUT/prediction.nii.gz (the query's grid and affine),"
-                + " OUTPUT/overlay.png and OUTPUT/summary.json.")
+                + " OUTPUT/prediction_overlay.png and OUTPUT/summary.json.")
 final class FewShotPredictCommand implements Callable<Integer> {
 
     @Spec

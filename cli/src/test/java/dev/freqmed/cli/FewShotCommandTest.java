@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import dev.freqmed.config.Configs;
+import dev.freqmed.data.nifti.NiftiGeometry;
 import dev.freqmed.data.nifti.NiftiReader;
 import dev.freqmed.data.nifti.NiftiVolume;
 import dev.freqmed.data.nifti.NiftiWriter;
@@ -73,12 +74,24 @@ class FewShotCommandTest {
         Path empty = tmp.resolve("empty.nii.gz");
         NiftiWriter.write(empty, NiftiVolume.like(l, 2, new float[l.size()]));
         refused(predict(img, empty, query), "empty.nii.gz", "empty");
-        refused(predict(img, lbl, query, "--label", "9"), "label 9");
+        refused(predict(img, lbl, query, "--label", "9"), "label_2.nii.gz", "label 9");
         NiftiVolume q = NiftiReader.read(query);
         Path coarse = tmp.resolve("coarse.nii.gz");
         NiftiWriter.write(coarse, new NiftiVolume(q.dims(), new float[] {2.5f, 2.5f, 7.7f},
                 q.datatype(), 0, 0, q.data(), q.geometry()));
         refused(predict(img, lbl, coarse), "different voxel sizes", "coarse.nii.gz");
+        double[][] a = q.affine();
+        float[] srow = new float[12];
+        for (int r = 0; r < 3; r++) {
+            srow[4 * r] = (float) a[r][1];
+            srow[4 * r + 1] = (float) a[r][0];
+            srow[4 * r + 2] = (float) a[r][2];
+            srow[4 * r + 3] = (float) a[r][3];
+        }
+        Path swapped = tmp.resolve("swapped.nii.gz");
+        NiftiWriter.write(swapped, new NiftiVolume(q.dims(), q.spacing(), q.datatype(), 0, 0,
+                q.data(), new NiftiGeometry(1, 0, 1, new float[3], new float[3], srow, 2)));
+        refused(predict(img, lbl, swapped), "different orientations", "swapped.nii.gz");
         Path four = tmp.resolve("four.nii");
         NiftiWriter.write(four, new NiftiVolume(new int[] {4, 4, 2, 2},
                 new float[] {1, 1, 1, 1}, 16, 0, 0, new float[64]));
@@ -86,7 +99,7 @@ class FewShotCommandTest {
         byte[] bytes = Files.readAllBytes(query);
         Path cut = tmp.resolve("cut.nii.gz");
         Files.write(cut, Arrays.copyOf(bytes, bytes.length / 3));
-        refused(predict(img, lbl, cut), "cut.nii.gz");
+        refused(predict(img, lbl, cut), "cut.nii.gz", "truncated");
         refused(predict(img, lbl, query, "--slices", "0"), "slice 0");
     }
 

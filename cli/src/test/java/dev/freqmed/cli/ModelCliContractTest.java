@@ -257,7 +257,7 @@ class ModelCliContractTest {
         for (int r = 0; r < 4; r++) {
             assertArrayEquals(query.affine()[r], pred.affine()[r], 0, name + " affine row " + r);
         }
-        assertTrue(Files.exists(out.resolve("overlay.png")), name);
+        assertTrue(Files.exists(out.resolve("prediction_overlay.png")), name);
         Path predDir = Files.createDirectories(tmp.resolve(name + "-p"));
         Path gtDir = Files.createDirectories(tmp.resolve(name + "-g"));
         Files.copy(out.resolve("prediction.nii.gz"), predDir.resolve("v1.nii.gz"));

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import dev.freqmed.config.Configs;
 import dev.freqmed.data.nifti.NiftiVolume;
+import dev.freqmed.infer.Montage;
 import dev.freqmed.io.AtomicFiles;
 import dev.freqmed.io.ImageIo;
 import dev.freqmed.train.ProgressListener;

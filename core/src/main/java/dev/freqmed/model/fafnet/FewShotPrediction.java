@@ -3,11 +3,12 @@ package dev.freqmed.model.fafnet;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import dev.freqmed.config.Configs;
+import dev.freqmed.data.FloatImage;
 import dev.freqmed.data.nifti.NiftiVolume;
-import dev.freqmed.data.nifti.NiftiWriter;
+import dev.freqmed.infer.Prediction;
+import dev.freqmed.infer.PredictionOutput;
+import dev.freqmed.infer.VolumeWriter;
 import dev.freqmed.io.AtomicFiles;
-import dev.freqmed.io.ImageIo;
-import dev.freqmed.io.RgbImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +29,11 @@ import java.util.Map;
  * them from the labels); a new volume has no labels, so all of its slices are segmented.
  *
  * <p>The foreground ({@code P_fg > 0.5} after upsampling to the query's in-plane size) is
- * written as a uint8 NIfTI label volume with the query's dimensions, spacing and affine
- * ({@code prediction.nii.gz}), with {@code overlay.png} (up to 8 query slices holding
- * foreground) and {@code summary.json} (voxels, volume in ml, slices used). Nothing is written
- * until everything is computed.
+ * written by {@link VolumeWriter} as a uint8 NIfTI label volume with the query's dimensions,
+ * spacing and affine ({@code prediction.nii.gz}) and an overlay montage
+ * ({@code prediction_overlay.png}, up to 8 query slices holding foreground), with
+ * {@code summary.json} (voxels, volume in ml, slices used). Nothing is written until everything
+ * is computed.
  */
 public final class FewShotPrediction {
 
@@ -175,34 +177,6 @@ public final class FewShotPrediction {
                 fgSlices.add(z);
             }
         }
-        NiftiVolume result = NiftiVolume.like(query, 2, labels);
-        List<List<Montage.Panel>> rows = new ArrayList<>();
-        List<Montage.Panel> row = new ArrayList<>();
-        List<Integer> show = new ArrayList<>();
-        List<Integer> pool = fgSlices.isEmpty() ? List.of(nz / 2) : fgSlices;
-        int count = Math.min(8, pool.size());
-        for (int i = 0; i < count; i++) {
-            show.add(pool.get((int) ((long) i * pool.size() / count)));
-        }
-        for (int z : show) {
-            float[] img = new float[plane];
-            float[] m = new float[plane];
-            System.arraycopy(query.data(), z * plane, img, 0, plane);
-            System.arraycopy(labels, z * plane, m, 0, plane);
-            row.add(new Montage.Panel(Math.max(nx, ny), square(img, nx, ny), square(m, nx, ny)));
-            if (row.size() == 4) {
-                rows.add(row);
-                row = new ArrayList<>();
-            }
-        }
-        if (!row.isEmpty()) {
-            while (row.size() < Math.min(4, show.size())) {
-                row.add(new Montage.Panel(row.get(0).side(),
-                        new float[row.get(0).side() * row.get(0).side()], null));
-            }
-            rows.add(row);
-        }
-        RgbImage overlay = Montage.of(rows);
         double voxelMl = Math.abs(query.spacing()[0] * query.spacing()[1] * query.spacing()[2])
                 / 1000.0;
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -211,24 +185,12 @@ public final class FewShotPrediction {
         summary.put("foreground_voxels", voxels);
         summary.put("foreground_ml", voxels * voxelMl);
         summary.put("slices_with_foreground", fgSlices.size());
+        Prediction prediction = new Prediction(Map.of(PredictionOutput.VOLUME,
+                new FloatImage(nz, ny, nx, labels)), summary);
+        String json = Configs.json().writerWithDefaultPrettyPrinter().writeValueAsString(summary);
         Files.createDirectories(out);
-        NiftiWriter.write(out.resolve("prediction.nii.gz"), result);
-        ImageIo.writeRgb(out.resolve("overlay.png"), overlay);
-        AtomicFiles.writeString(out.resolve("summary.json"),
-                Configs.json().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+        new VolumeWriter(query).write(out, "prediction", null, prediction);
+        AtomicFiles.writeString(out.resolve("summary.json"), json);
         return summary;
-    }
-
-    /** A ny×nx slice padded to a square of side max(nx, ny). */
-    private static float[] square(float[] a, int nx, int ny) {
-        int s = Math.max(nx, ny);
-        if (s == nx && s == ny) {
-            return a;
-        }
-        float[] o = new float[s * s];
-        for (int y = 0; y < ny; y++) {
-            System.arraycopy(a, y * nx, o, y * s, nx);
-        }
-        return o;
     }
 }

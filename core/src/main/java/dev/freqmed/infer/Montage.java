@@ -1,13 +1,13 @@
-package dev.freqmed.model.fafnet;
+package dev.freqmed.infer;
 
 import dev.freqmed.io.RgbImage;
 import java.util.List;
 
 /**
- * Grey slices with optional mask overlays tiled into one RGB image (rows of panels), for the
- * evaluation figure and the prediction overlay.
+ * Grey slices with optional mask overlays tiled into one RGB image (rows of panels): volume
+ * overlays ({@link VolumeWriter}) and the few-shot evaluation figure.
  */
-final class Montage {
+public final class Montage {
 
     /**
      * One panel: a slice (any range, min–max stretched) and an optional mask drawn in red.
@@ -16,7 +16,7 @@ final class Montage {
      * @param image side × side values
      * @param mask  side × side 0/1, or null
      */
-    record Panel(int side, float[] image, float[] mask) {
+    public record Panel(int side, float[] image, float[] mask) {
     }
 
     private Montage() {
@@ -28,7 +28,7 @@ final class Montage {
      * @param rows rows of panels, each row the same length
      * @return the RGB image
      */
-    static RgbImage of(List<List<Panel>> rows) {
+    public static RgbImage of(List<List<Panel>> rows) {
         int side = rows.get(0).get(0).side();
         int cols = rows.get(0).size();
         int gap = 2;
