@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.Buffer;
 
 /**
@@ -63,7 +64,8 @@ public final class HostArrays {
 
     /**
      * Overwrites {@code target} in place with {@code data} (row-major, {@code target}'s shape and
-     * a float32 or float64 target), leaving {@code target}'s memory the engine's own.
+     * a float32 or float64 target), leaving {@code target}'s memory the engine's own. Nothing is
+     * recorded for autograd, so a parameter that requires a gradient can be loaded this way.
      */
     public static void copyInto(NDArray target, float[] data) {
         try (NDArray src = of(target.getManager(), data, target.getShape());
@@ -79,8 +81,25 @@ public final class HostArrays {
         }
     }
 
-    private static void copyInto(NDArray target, NDArray src) {
-        target.set(new NDIndex("..."), src);
+    /**
+     * Overwrites {@code target} in place with {@code src} (same shape; converted to target's
+     * type), without recording for autograd.
+     */
+    public static void copyInto(NDArray target, NDArray src) {
+        // A load, not a computation: like torch's load_state_dict it runs without recording, so
+        // a parameter that requires a gradient may be overwritten in place on any thread (new
+        // threads start with the engine's gradient mode on).
+        boolean recording = JniUtils.isGradMode();
+        if (recording) {
+            JniUtils.setGradMode(false);
+        }
+        try {
+            target.set(new NDIndex("..."), src);
+        } finally {
+            if (recording) {
+                JniUtils.setGradMode(true);
+            }
+        }
     }
 
     private static NDArray owned(NDArray wrapped) {

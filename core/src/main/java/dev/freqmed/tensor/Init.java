@@ -2,7 +2,6 @@ package dev.freqmed.tensor;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -229,7 +228,7 @@ public final class Init {
             if (!values.getDevice().equals(target.getDevice())) {
                 values = values.toDevice(target.getDevice(), false);
             }
-            target.set(new NDIndex("..."), values);
+            HostArrays.copyInto(target, values);
         }
     }
 

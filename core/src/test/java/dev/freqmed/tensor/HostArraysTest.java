@@ -2,12 +2,14 @@ package dev.freqmed.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -126,6 +128,19 @@ class HostArraysTest {
             data[0] = 100; // the target must not alias the Java array
             assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, target.toFloatArray());
             assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, view.toFloatArray(), "in place");
+            // A parameter that requires a gradient, on a thread whose gradient mode is on (as every
+            // new thread's is): loading must not be refused as an in-place operation on a leaf.
+            NDArray param = m.zeros(new Shape(3));
+            param.setRequiresGradient(true);
+            boolean before = JniUtils.isGradMode();
+            JniUtils.setGradMode(true);
+            try {
+                HostArrays.copyInto(param, new float[] {7, 8, 9});
+                assertTrue(JniUtils.isGradMode(), "gradient mode restored");
+            } finally {
+                JniUtils.setGradMode(before);
+            }
+            assertArrayEquals(new float[] {7, 8, 9}, param.toFloatArray());
             NDArray d = m.zeros(new Shape(2), DataType.FLOAT64);
             HostArrays.copyInto(d, new float[] {0.25f, -2f});
             assertArrayEquals(new double[] {0.25, -2}, d.toDoubleArray());
