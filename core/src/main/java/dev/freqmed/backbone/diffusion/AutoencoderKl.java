@@ -72,10 +72,10 @@ public final class AutoencoderKl extends SdBlock {
         NDArray x = inputs.head();
         checkSize(x.getShape(), config.downFactor());
         NDArray moments = call(quantConv, ps,
-                encoder.forward(ps, new NDList(x), training).head(), training);
+                call(encoder, ps, new NDList(x), training).head(), training);
         NDArray mean = moments.get(":, :" + config.latentChannels());
         NDArray z = call(postQuantConv, ps, mean, training);
-        return new NDList(decoder.forward(ps, new NDList(z), training).head());
+        return new NDList(call(decoder, ps, new NDList(z), training).head());
     }
 
     @Override

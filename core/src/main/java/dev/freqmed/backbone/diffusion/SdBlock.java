@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import dev.freqmed.nn.ScopedForward;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -57,9 +58,18 @@ public abstract class SdBlock extends AbstractBlock {
                 + " does not trace shapes; ask the network it belongs to");
     }
 
-    /** Runs a one-input, one-output child. */
+    /** Runs a one-input, one-output child (scoped as {@code call} on a list). */
     protected static NDArray call(Block b, ParameterStore ps, NDArray x, boolean training) {
-        return b.forward(ps, new NDList(x), training).singletonOrThrow();
+        return call(b, ps, new NDList(x), training).singletonOrThrow();
+    }
+
+    /**
+     * Runs a child; outside training in a memory scope of its own ({@link ScopedForward}), so
+     * that its temporaries are freed when it returns. Without it a 512² tile through SD-Turbo's
+     * VAE and UNet kept every intermediate array of the pass until the tile was done.
+     */
+    protected static NDList call(Block b, ParameterStore ps, NDList inputs, boolean training) {
+        return ScopedForward.run(inputs, training, in -> b.forward(ps, in, training));
     }
 
     /** SiLU, {@code x·sigmoid(x)}. */

@@ -76,7 +76,7 @@ public final class Transformer2dBlock extends SdBlock {
         t = call(projIn, ps, t, training);
         t = t.add(call(attn1, ps, call(norm1, ps, t, training), training));
         NDArray q = call(norm2, ps, t, training);
-        t = t.add(attn2.forward(ps, new NDList(q, ctx), training).head());
+        t = t.add(call(attn2, ps, new NDList(q, ctx), training).head());
         NDList gates = call(ffProj, ps, call(norm3, ps, t, training), training).split(2, 2);
         NDArray ff = gates.get(0).mul(gates.get(1).getNDArrayInternal().gelu());
         t = t.add(call(ffOut, ps, ff, training));

@@ -205,9 +205,9 @@ public final class UNet2dCondition extends SdBlock {
 
         private NDArray layer(ParameterStore ps, int j, NDArray h, NDArray emb, NDArray ctx,
                 boolean training) {
-            h = resnets.get(j).forward(ps, new NDList(h, emb), training).head();
+            h = call(resnets.get(j), ps, new NDList(h, emb), training).head();
             if (attentions.size() > 0) {
-                h = attentions.get(j).forward(ps, new NDList(h, ctx), training).head();
+                h = call(attentions.get(j), ps, new NDList(h, ctx), training).head();
             }
             return h;
         }
@@ -227,9 +227,9 @@ public final class UNet2dCondition extends SdBlock {
 
         NDArray middle(ParameterStore ps, NDArray h, NDArray emb, NDArray ctx,
                 boolean training) {
-            h = resnets.get(0).forward(ps, new NDList(h, emb), training).head();
-            h = attentions.get(0).forward(ps, new NDList(h, ctx), training).head();
-            return resnets.get(1).forward(ps, new NDList(h, emb), training).head();
+            h = call(resnets.get(0), ps, new NDList(h, emb), training).head();
+            h = call(attentions.get(0), ps, new NDList(h, ctx), training).head();
+            return call(resnets.get(1), ps, new NDList(h, emb), training).head();
         }
 
         NDArray up(ParameterStore ps, NDArray h, NDArray emb, NDArray ctx, boolean training,
