@@ -25,6 +25,9 @@ import org.opencv.imgproc.Imgproc;
  *   <li>distance: -GaussianBlur<sub>3x3</sub>((1 - E) B);
  *   <li>markers: B minus [E &ge; 0.4], holes filled, opened with a 5x5 ellipse, 4-connected
  *       components, small ones dropped;
+ *   <li>(optional, not HoVer-Net's, off by default) with {@link Settings#boundaryThreshold()}
+ *       set, the markers are cut along the boundary branch's map instead of E, and the
+ *       distance is computed from the larger of E and that map ({@link #boundaryEdges});
  *   <li>watershed of the distance from the markers inside B ({@link MarkerWatershed});
  *   <li>per instance the most frequent argmax type, the second most frequent when the first is
  *       background; probability = its pixel count / area.
@@ -68,12 +71,22 @@ public final class HoverPostProcessor {
      * @param markerKernel        diameter of the elliptical opening of the markers (5)
      * @param minMarkerSize       smallest marker kept, pixels (10)
      * @param directions          HV channel convention ({@link Directions#FPNUNET})
+     * @param boundaryThreshold   0: markers cut along the HV edges (HoVer-Net); t in (0, 1]:
+     *                            markers cut along the pixels whose predicted boundary
+     *                            probability is at least t instead, and the watershed's
+     *                            distance rises on both (FPNuNet's HV targets leave touching
+     *                            nuclei without an edge between them; its boundary branch
+     *                            draws every contour)
      */
     public record Settings(double foregroundThreshold, int minObjectSize, int sobelKernel,
-            double edgeThreshold, int markerKernel, int minMarkerSize, Directions directions) {
+            double edgeThreshold, int markerKernel, int minMarkerSize, Directions directions,
+            double boundaryThreshold) {
 
         /** Validates every field. */
         public Settings {
+            if (directions == null) {
+                directions = Directions.FPNUNET;
+            }
             if (!(foregroundThreshold > 0 && foregroundThreshold < 1)) {
                 throw new IllegalArgumentException("foregroundThreshold must be in (0, 1), found "
                         + foregroundThreshold);
@@ -94,20 +107,27 @@ public final class HoverPostProcessor {
                 throw new IllegalArgumentException("markerKernel must be >= 1, found "
                         + markerKernel);
             }
-            if (directions == null) {
-                throw new IllegalArgumentException("directions must be given");
+            if (!(boundaryThreshold >= 0 && boundaryThreshold <= 1)) {
+                throw new IllegalArgumentException("boundaryThreshold must be in [0, 1] (0 = not"
+                        + " used), found " + boundaryThreshold);
             }
         }
 
         /** The spec's defaults (HoVer-Net's values) with FPNuNet's channel convention. */
         public static Settings defaults() {
-            return new Settings(0.5, 10, 21, 0.4, 5, 10, Directions.FPNUNET);
+            return new Settings(0.5, 10, 21, 0.4, 5, 10, Directions.FPNUNET, 0);
         }
 
         /** The same settings with another channel convention. */
         public Settings withDirections(Directions d) {
             return new Settings(foregroundThreshold, minObjectSize, sobelKernel, edgeThreshold,
-                    markerKernel, minMarkerSize, d);
+                    markerKernel, minMarkerSize, d, boundaryThreshold);
+        }
+
+        /** The same settings with another boundary threshold (0 = not used). */
+        public Settings withBoundaryThreshold(double t) {
+            return new Settings(foregroundThreshold, minObjectSize, sobelKernel, edgeThreshold,
+                    markerKernel, minMarkerSize, directions, t);
         }
     }
 
@@ -141,17 +161,37 @@ public final class HoverPostProcessor {
      */
     public NucleusInstances process(float[] foreground, float[] hvH, float[] hvV,
             float[][] typeProbabilities, int height, int width) {
+        return process(foreground, hvH, hvV, null, typeProbabilities, height, width);
+    }
+
+    /**
+     * Runs every step, with the boundary branch's probabilities taken out of the markers when
+     * {@link Settings#boundaryThreshold()} is set.
+     *
+     * @param boundary boundary probability, {@code height * width}, or null (then the threshold
+     *                 is not applied)
+     * @see #process(float[], float[], float[], float[][], int, int)
+     */
+    public NucleusInstances process(float[] foreground, float[] hvH, float[] hvV,
+            float[] boundary, float[][] typeProbabilities, int height, int width) {
         checkSize("foreground", foreground.length, height, width);
         checkSize("hvH", hvH.length, height, width);
         checkSize("hvV", hvV.length, height, width);
         int[] mask = watershedMask(foreground, height, width, settings.foregroundThreshold(),
                 settings.minObjectSize());
-        double[] e = edges(hvH, hvV, mask, height, width, settings.sobelKernel(),
+        double[] hvEdges = edges(hvH, hvV, mask, height, width, settings.sobelKernel(),
                 settings.directions());
+        boolean cut = boundary != null && settings.boundaryThreshold() > 0;
+        if (cut) {
+            checkSize("boundary", boundary.length, height, width);
+        }
+        double[] cuts = cut ? boundaryEdges(boundary, mask, settings.boundaryThreshold()) : null;
+        double[] e = cut ? max(hvEdges, cuts) : hvEdges;
+        double[] markerEdges = cut ? cuts : hvEdges;
         // Distance and markers both read only E and B: the distance runs on another core.
         CompletableFuture<double[]> dist = CompletableFuture.supplyAsync(
                 () -> distance(e, mask, height, width));
-        int[] seeds = markers(e, mask, height, width, settings.edgeThreshold(),
+        int[] seeds = markers(markerEdges, mask, height, width, settings.edgeThreshold(),
                 settings.markerKernel(), settings.minMarkerSize());
         int[] labels = watershed(dist.join(), seeds, mask, height, width);
         return typeVote(labels, typeProbabilities, height, width);
@@ -283,6 +323,28 @@ public final class HoverPostProcessor {
             m[i] = bytes[i] != 0 ? 1 : 0;
         }
         return Labeling.removeSmall(Labeling.label4(m, height, width), minMarkerSize);
+    }
+
+    /**
+     * Step 2b (optional, not HoVer-Net's): 1 on the mask pixels whose boundary probability
+     * reaches {@code boundaryThreshold}, else 0. With it, step 4 cuts the markers along the
+     * predicted boundaries instead of the HV edges, and the distance of step 3 is computed from
+     * the larger of the two edge maps, so that the watershed lines follow both.
+     */
+    public static double[] boundaryEdges(float[] boundary, int[] mask, double boundaryThreshold) {
+        double[] out = new double[boundary.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = mask[i] != 0 && boundary[i] >= boundaryThreshold ? 1 : 0;
+        }
+        return out;
+    }
+
+    private static double[] max(double[] a, double[] b) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.max(a[i], b[i]);
+        }
+        return out;
     }
 
     /** Step 5: marker-controlled watershed of the distance inside the mask. */

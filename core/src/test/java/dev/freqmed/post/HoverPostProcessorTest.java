@@ -84,6 +84,59 @@ class HoverPostProcessorTest {
         assertEquals(0, untyped.type()[0]);
     }
 
+    /**
+     * The same ground-truth maps with the instance contours as the boundary map: markers cut
+     * along the boundary separate the touching nuclei that FPNuNet's HV targets leave merged,
+     * and the mean AJI over the 16 tiles rises from 0.820 to 0.966; with the option off the
+     * boundary map changes nothing.
+     */
+    @Test
+    void boundaryMapSplitsWhatTheHvMapsLeaveMerged() throws IOException {
+        HoverPostProcessor plain = new HoverPostProcessor();
+        HoverPostProcessor withBoundary = new HoverPostProcessor(
+                HoverPostProcessor.Settings.defaults().withBoundaryThreshold(0.5));
+        InstanceSegmentationMetrics metrics = new InstanceSegmentationMetrics();
+        double plainSum = 0;
+        double boundarySum = 0;
+        int tiles = 0;
+        for (String split : new String[] {"train", "test"}) {
+            for (String stem : PostFixtures.stems(split)) {
+                GrayImage inst = PostFixtures.instances(split, stem);
+                int h = inst.height();
+                int w = inst.width();
+                int[] ids = inst.data();
+                float[] np = new float[h * w];
+                float[] contour = new float[h * w];
+                for (int r = 0; r < h; r++) {
+                    for (int c = 0; c < w; c++) {
+                        int i = r * w + c;
+                        int v = ids[i];
+                        np[i] = v > 0 ? 1f : 0f;
+                        boolean edge = v > 0 && ((r > 0 && ids[i - w] != v)
+                                || (r < h - 1 && ids[i + w] != v)
+                                || (c > 0 && ids[i - 1] != v) || (c < w - 1 && ids[i + 1] != v));
+                        contour[i] = edge ? 1f : 0f;
+                    }
+                }
+                float[][] hv = HvTargets.compute(ids, h, w);
+                InstanceMap truth = new InstanceMap(w, h, ids);
+                NucleusInstances a = plain.process(np, hv[0], hv[1], contour, null, h, w);
+                assertArrayEquals(plain.process(np, hv[0], hv[1], null, h, w).instances(),
+                        a.instances(), stem + ": threshold 0 ignores the boundary map");
+                NucleusInstances b = withBoundary.process(np, hv[0], hv[1], contour, null, h, w);
+                plainSum += metrics.compute(new InstanceMap(w, h, a.instances()), truth)
+                        .get("aji");
+                boundarySum += metrics.compute(new InstanceMap(w, h, b.instances()), truth)
+                        .get("aji");
+                tiles++;
+            }
+        }
+        System.out.printf(java.util.Locale.ROOT, "mean AJI: HV only %.4f, with boundary %.4f%n",
+                plainSum / tiles, boundarySum / tiles);
+        assertEquals(0.8203, plainSum / tiles, 1e-4);
+        assertEquals(0.9658, boundarySum / tiles, 1e-4);
+    }
+
     @Test
     void rejectsMismatchedSizes() {
         HoverPostProcessor post = new HoverPostProcessor();
