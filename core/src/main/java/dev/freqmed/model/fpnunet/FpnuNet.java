@@ -1,6 +1,7 @@
 package dev.freqmed.model.fpnunet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -33,7 +34,9 @@ import java.util.Set;
  * </pre>
  * The hooks are reinterpreted in memory ({@code view}), not upsampled: flat index
  * {@code c·g·g' + y·g' + x} is kept (spec §4.4). The released network has no colour-fusion stem
- * (spec §2), and neither has this one.
+ * (spec §2), and neither has this one. With {@link FpnuNetConfig#pixelSkip()} (off as
+ * released) the neck's full-resolution multi-scale map MS is concatenated to k2' for the
+ * decoders' last stage.
  *
  * <p>Input {@code (N, 3, H, W)}, H and W multiples of 8 (the patch), on the reference's scale
  * (pixel values minus one). Outputs, named after {@link Branch}: {@code NP (N, 1, H, W)} and
@@ -87,12 +90,13 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters, Weig
         skipNeck2 = new PfaeBlock(skips[1], skips[1], skips[1], 2, 8);
         addChildBlock("skip_neck2", new ContainerBlock().add("enhancer", skipNeck2,
                 Layers.nchw(skips[1])));
-        binaryDecoder = addChildBlock("binary_decoder", new BinaryDecoderBlock(f, skips,
+        int[] decoderSkips = config.decoderSkipChannels();
+        binaryDecoder = addChildBlock("binary_decoder", new BinaryDecoderBlock(f, decoderSkips,
                 config.headChannels()));
-        hvDecoder = addChildBlock("hv_decoder", new HvDecoderBlock(f, skips,
+        hvDecoder = addChildBlock("hv_decoder", new HvDecoderBlock(f, decoderSkips,
                 config.headChannels(), config.attentionHeads(), config.queryChunk(),
                 config.keyGrid()));
-        typeDecoder = addChildBlock("type_decoder", new TypeDecoderBlock(f, skips,
+        typeDecoder = addChildBlock("type_decoder", new TypeDecoderBlock(f, decoderSkips,
                 config.headChannels(), config.numTypes(), config.attentionHeads(),
                 config.promptLength(), config.queryChunk(), config.keyGrid()));
     }
@@ -155,8 +159,11 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters, Weig
                 training, params);
         NDArray k2 = Ops.run(skipNeck1, ps, u.get(3).reshape(n, d / 64, 8 * gh, 8 * gw),
                 training, params);
-        NDArray z = fusionNeck.forward(ps, new NDList(x, samOut, u.get(0)), training, params)
-                .singletonOrThrow();
+        NDList neck = fusionNeck.forward(ps, new NDList(x, samOut, u.get(0)), training, params);
+        NDArray z = neck.get(0);
+        if (config.pixelSkip()) {
+            k2 = NDArrays.concat(new NDList(k2, neck.get(1)), 1);
+        }
         NDList bin = binaryDecoder.forward(ps, new NDList(z, k0, k1, k2), training, params);
         NDList decoderInputs = new NDList(z, k0, k1, k2, bin.get(2), bin.get(3), bin.get(4));
         NDArray hv = hvDecoder.forward(ps, decoderInputs, training, params).singletonOrThrow();

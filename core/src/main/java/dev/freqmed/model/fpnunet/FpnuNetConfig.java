@@ -1,6 +1,7 @@
 package dev.freqmed.model.fpnunet;
 
 import dev.freqmed.backbone.VitEncoderConfig;
+import dev.freqmed.post.HoverPostProcessor;
 import java.util.List;
 
 /**
@@ -39,6 +40,11 @@ import java.util.List;
  * @param normalization  {@code pixel-minus-one}: the released scaling (mean = std = 1, the
  *                       network sees 0..255 minus one, spec §1.5); {@code imagenet}: pixel / 255
  *                       then ImageNet mean and standard deviation (the "fixed" port)
+ * @param pixelSkip      false: the decoders' last stage sees only the raw-reshaped UNI map k2'
+ *                       (the reference); true: the neck's full-resolution multi-scale map MS
+ *                       ({@code pixelChannels} wide) is concatenated to k2', so that the last
+ *                       stage sees the image itself (for random encoders at reduced scale)
+ * @param post           the instance post-processing (spec §7.2; HoVer-Net's values by default)
  */
 public record FpnuNetConfig(
         int inputSize,
@@ -61,7 +67,9 @@ public record FpnuNetConfig(
         int randomPatches,
         boolean trainEncoders,
         int keyGrid,
-        String normalization) {
+        String normalization,
+        boolean pixelSkip,
+        HoverPostProcessor.Settings post) {
 
     /** The released input scaling: pixel values minus one. */
     public static final String PIXEL_MINUS_ONE = "pixel-minus-one";
@@ -71,6 +79,9 @@ public record FpnuNetConfig(
     /** Validates every field, naming the offending one. */
     public FpnuNetConfig {
         classWeights = List.copyOf(classWeights);
+        if (post == null) {
+            post = HoverPostProcessor.Settings.defaults();
+        }
         if (sam == null || uni == null) {
             throw new IllegalArgumentException("sam and uni encoder sizes are required");
         }
@@ -136,6 +147,26 @@ public record FpnuNetConfig(
     }
 
     /**
+     * Skip widths the decoders see: {@link #skipChannels()}, the last one widened by
+     * {@code pixelChannels} when {@code pixelSkip} is set.
+     */
+    public int[] decoderSkipChannels() {
+        int[] s = skipChannels();
+        if (pixelSkip) {
+            s[2] += pixelChannels;
+        }
+        return s;
+    }
+
+    /** The same configuration with {@code pixelSkip} set as given. */
+    public FpnuNetConfig withPixelSkip(boolean on) {
+        return new FpnuNetConfig(inputSize, sam, uni, fusionChannels, pixelChannels, pixelInter,
+                headChannels, attentionHeads, promptLength, numTypes, highPassRate, queryChunk,
+                classWeights, boundaryWeight, minHvArea, tileMargin, patchStep, randomPatches,
+                trainEncoders, keyGrid, normalization, on, post);
+    }
+
+    /**
      * The released network: SAM ViT-B and UNI ViT-L at 8×8 patches on 128 px, CD47's 8 types
      * plus background and the reference's type weights.
      */
@@ -147,7 +178,7 @@ public record FpnuNetConfig(
                         List.of(3, 12, 21), 32, 1024),
                 256, 16, 64, 32, 4, 6, 9, 0.25, 1024,
                 List.of(0.0, 1.0, 0.5, 0.25, 1.0, 0.25, 0.0, 0.25, 0.0), 0.5, 30, 64, 64, 0, false,
-                0, PIXEL_MINUS_ONE);
+                0, PIXEL_MINUS_ONE, false, null);
     }
 
     /**
@@ -163,7 +194,7 @@ public record FpnuNetConfig(
                         1024),
                 256, 16, 64, 32, 4, 6, 5, 0.25, 1024,
                 List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 32, 32, 0, false, 0,
-                PIXEL_MINUS_ONE);
+                PIXEL_MINUS_ONE, false, null);
     }
 
     /** The smallest network that runs every code path (tests). */
@@ -174,6 +205,6 @@ public record FpnuNetConfig(
                         1024),
                 32, 8, 8, 8, 4, 3, 5, 0.25, 1024,
                 List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 8, 32, 0, false, 0,
-                PIXEL_MINUS_ONE);
+                PIXEL_MINUS_ONE, false, null);
     }
 }

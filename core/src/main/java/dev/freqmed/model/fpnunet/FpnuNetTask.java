@@ -65,11 +65,12 @@ public final class FpnuNetTask implements TaskAdapter {
 
     private final FpnuNetConfig config;
     private final FpnuNetLoss loss;
-    private final HoverPostProcessor post = new HoverPostProcessor();
+    private final HoverPostProcessor post;
 
     /** @param config the network and its loss settings */
     public FpnuNetTask(FpnuNetConfig config) {
         this.config = config;
+        this.post = new HoverPostProcessor(config.post());
         this.loss = new FpnuNetLoss(config.classWeights(), config.boundaryWeight());
     }
 
@@ -228,7 +229,11 @@ public final class FpnuNetTask implements TaskAdapter {
         return new PreparedImage(normalise(image), image);
     }
 
-    /** NP probability, raw HV and type probabilities of each window, named after the branch. */
+    /**
+     * NP probability, raw HV and type probabilities of each window, named after the branch, and
+     * the boundary probability when the post-processing reads it
+     * ({@code post.boundaryThreshold > 0}).
+     */
     @Override
     public NDList forward(Block network, ParameterStore ps, NDArray windows) {
         NDList out = network.forward(ps, new NDList(windows), false);
@@ -238,7 +243,13 @@ public final class FpnuNetTask implements TaskAdapter {
         np.setName(FpnuNet.Branch.NP.name());
         hv.setName(FpnuNet.Branch.HV.name());
         nc.setName(FpnuNet.Branch.NC.name());
-        return new NDList(np, hv, nc);
+        NDList maps = new NDList(np, hv, nc);
+        if (config.post().boundaryThreshold() > 0) {
+            NDArray boundary = Activation.sigmoid(out.get(1));
+            boundary.setName(FpnuNet.Branch.BOUNDARY.name());
+            maps.add(boundary);
+        }
+        return maps;
     }
 
     @Override
@@ -256,7 +267,9 @@ public final class FpnuNetTask implements TaskAdapter {
         for (int c = 0; c < types.length; c++) {
             types[c] = java.util.Arrays.copyOfRange(nc.data(), c * plane, (c + 1) * plane);
         }
-        NucleusInstances inst = post.process(np.data(), h0, h1, types, h, w);
+        FloatImage boundary = maps.get(FpnuNet.Branch.BOUNDARY.name());
+        NucleusInstances inst = post.process(np.data(), h0, h1,
+                boundary == null ? null : boundary.data(), types, h, w);
         return prediction(inst, nc.channels());
     }
 

@@ -31,8 +31,10 @@ import dev.freqmed.tensor.Resize;
  * x0 = fusion_proj(concat(sam_proj(S), uni_proj(U), ms_proj(ms), wave_proj(wv)))
  * z  = x0 + pfae(concat(x0, ms, wv));   Z = pos.fuse(z + pos.coord_conv.proj(coords(z)))
  * </pre>
- * Inputs: {@code I (N, 3, H, W)}, {@code S (N, Ds, g, g')}, {@code U (N, Du, g, g')}; output
- * {@code Z (N, F, g, g')}. Keys as spec §9.3 ({@code ms_enc.scale{1,2,3}}, {@code ms_enc.fuse},
+ * Inputs: {@code I (N, 3, H, W)}, {@code S (N, Ds, g, g')}, {@code U (N, Du, g, g')}; outputs
+ * {@code Z (N, F, g, g')} and the full-resolution {@code MS (N, p, H, W)} (read only by the
+ * optional pixel skip, {@link FpnuNetConfig#pixelSkip()}). Keys as spec §9.3
+ * ({@code ms_enc.scale{1,2,3}}, {@code ms_enc.fuse},
  * {@code wave.pool.haar_kernels}, {@code wave.conv}, {@code sam_proj}, {@code uni_proj},
  * {@code ms_proj}, {@code wave_proj}, {@code fusion_proj}, {@code pfae.*}, {@code pos.*}).
  * Reference: {@code network/sam_pfae_fusion_neck_modules.py} {@code PFAEGlobalFusionNeckV5},
@@ -132,7 +134,7 @@ final class FusionNeckBlock extends AbstractBlock {
         NDArray z = x0.add(Ops.run(pfae, ps, NDArrays.concat(new NDList(x0, ms, wv), 1),
                 training, params));
         NDArray coords = Ops.run(coordProj, ps, PfaeBlock.withCoordinates(z), training, params);
-        return new NDList(Ops.run(posFuse, ps, z.add(coords), training, params));
+        return new NDList(Ops.run(posFuse, ps, z.add(coords), training, params), msFull);
     }
 
     /**
@@ -170,7 +172,9 @@ final class FusionNeckBlock extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape s = inputShapes[1];
-        return new Shape[] {new Shape(s.get(0), fusion, s.get(2), s.get(3))};
+        Shape img = inputShapes[0];
+        return new Shape[] {new Shape(s.get(0), fusion, s.get(2), s.get(3)),
+            new Shape(img.get(0), pixel, img.get(2), img.get(3))};
     }
 
     /** Holds the persistent buffer {@code haar_kernels (4, 1, 2, 2)}; not trained. */

@@ -24,6 +24,7 @@ public final class FpnuNetFixtures {
                 p.fusionChannels(), p.pixelChannels(), p.pixelInter(), p.headChannels(),
                 p.attentionHeads(), p.promptLength(), p.numTypes(), p.highPassRate(),
                 p.queryChunk(), p.classWeights(), p.boundaryWeight(), p.minHvArea(),
-                p.tileMargin(), p.patchStep(), 0, false, 0, FpnuNetConfig.PIXEL_MINUS_ONE);
+                p.tileMargin(), p.patchStep(), 0, false, 0, FpnuNetConfig.PIXEL_MINUS_ONE, false,
+                null);
     }
 }

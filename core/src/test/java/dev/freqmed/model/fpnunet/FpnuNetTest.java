@@ -65,4 +65,34 @@ class FpnuNetTest {
             }
         }
     }
+
+    /**
+     * With the pixel skip, the last stage of all three decoders takes k2' and the neck's
+     * full-resolution MS map; without it (as released) k2' alone.
+     */
+    @Test
+    void pixelSkipWidensTheLastSkip() {
+        FpnuNetConfig plain = FpnuNetConfig.tiny();
+        FpnuNetConfig wide = plain.withPixelSkip(true);
+        int k2 = plain.skipChannels()[2];
+        assertEquals(k2, plain.decoderSkipChannels()[2]);
+        assertEquals(k2 + plain.pixelChannels(), wide.decoderSkipChannels()[2]);
+        try (NDManager m = NDManager.newBaseManager()) {
+            FpnuNet net = new FpnuNet(wide);
+            Shape in = new Shape(1, 3, 32, 40);
+            net.initialize(m, DataType.FLOAT32, in);
+            Map<String, Parameter> p = StateDicts.parameters(net);
+            for (String key : new String[] {"binary_decoder.fusion_blocks.2.conv_skip.0.weight",
+                "hv_decoder.final_fusion.conv_skip.0.weight",
+                "type_decoder.final_fusion.skip_proj.0.weight"}) {
+                assertTrue(p.containsKey(key), key);
+                assertEquals(k2 + plain.pixelChannels(), p.get(key).getArray().getShape().get(1),
+                        key);
+            }
+            NDList out = net.forward(new ParameterStore(m, false),
+                    new NDList(m.randomUniform(-1, 254, in)), false);
+            assertEquals(new Shape(1, 2, 32, 40), out.get(2).getShape());
+            assertTrue(Float.isFinite(out.get(3).sum().getFloat()));
+        }
+    }
 }
