@@ -1,6 +1,7 @@
 package dev.freqmed.cli;
 
 import ai.djl.Device;
+import dev.freqmed.config.Configs;
 import dev.freqmed.data.BinaryFolderReader;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.infer.LoadedModel;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -52,6 +54,12 @@ final class PredictCommand implements Callable<Integer> {
             description = "Square input side of the network, overriding the model's test size (0 = the model's).")
     int size;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Replace a setting of the model for this run, e.g. post.boundaryThreshold=0.5 or"
+                    + " post.edgeThreshold=0.3 (FPNuNet's post-processing); repeatable. Settings that change the"
+                    + " network's shape are refused by the weights.")
+    List<String> set = new ArrayList<>();
+
     @Mixin
     DeviceOption device;
 
@@ -67,7 +75,11 @@ final class PredictCommand implements Callable<Integer> {
         }
         Device dev = device.parse();
         EngineSetup.start(spec.commandLine().getErr());
-        try (LoadedModel m = LoadedModel.load(model, dev, null)) {
+        Map<String, Object> overrides = Configs.assignments(set);
+        try (LoadedModel m = LoadedModel.load(model, dev, null, overrides)) {
+            if (!overrides.isEmpty()) {
+                out.println("settings for this run: " + String.join(", ", set));
+            }
             if (size != 0) {
                 m.setInferenceSize(size);
             }

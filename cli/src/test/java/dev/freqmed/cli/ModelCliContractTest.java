@@ -189,6 +189,21 @@ class ModelCliContractTest {
         assertEquals(diceSum / inputs.size(),
                 n.get("mean_over_images").get("dice_1").asDouble(), 1e-9,
                 name + ": " + n);
+        // Post-processing settings replaced for one run; an unknown one is refused by name.
+        Path out2 = tmp.resolve(name + "-pred-set");
+        CliRunner.Result p2 = CliRunner.run("predict", "--model", run.toString(), "--input",
+                images.toString(), "--output", out2.toString(), "--device", "cpu", "--tile",
+                sample[3], "--overlap", sample[4], "--set", "post.boundaryThreshold=0.5",
+                "--set", "post.markerKernel=3");
+        assertEquals(0, p2.code(), name + " predict --set: " + p2.err());
+        assertTrue(p2.out().contains("post.boundaryThreshold=0.5"), p2.out());
+        assertEquals(inputs.size(), Files.list(out2.resolve("instances")).count(), name);
+        CliRunner.Result bad = CliRunner.run("predict", "--model", run.toString(), "--input",
+                images.toString(), "--output", tmp.resolve(name + "-pred-bad").toString(),
+                "--device", "cpu", "--set", "post.edgeTreshold=0.3");
+        assertTrue(bad.code() != 0, name + ": unknown setting accepted");
+        assertTrue(bad.err().contains("edgeTreshold") && bad.err().contains("manifest.json"),
+                bad.err());
     }
 
     /** Predicts every image of {@code images}: an RGB image of the input's size that differs from it. */

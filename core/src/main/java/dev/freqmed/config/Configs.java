@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -87,13 +88,70 @@ public final class Configs {
 
     /**
      * Overlays {@code overrides} (a map of keys to values) on {@code base} (a record) and returns a
-     * new record of the same type; keys not in the record are errors.
+     * new record of the same type; keys not in the record are errors. A nested mapping overlays
+     * the nested record key by key, so {@code post: {edgeThreshold: 0.3}} keeps the other keys
+     * of {@code post}.
      */
     @SuppressWarnings("unchecked")
     public static <T> T merge(T base, Map<String, Object> overrides, String source) {
         Map<String, Object> m = YAML.convertValue(base, LinkedHashMap.class);
-        m.putAll(overrides);
+        overlay(m, overrides);
         return convert(m, (Class<T>) base.getClass(), source);
+    }
+
+    /**
+     * Nested settings from {@code KEY=VALUE} assignments with dotted keys
+     * ({@code post.edgeThreshold=0.3} becomes {@code {post: {edgeThreshold: 0.3}}}); each value is
+     * read as YAML ({@code 0.3}, {@code true}, {@code [1, 2]}, text).
+     *
+     * @throws IllegalArgumentException naming the assignment when it has no {@code =} or an
+     *                                  empty key
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> assignments(List<String> kv) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String a : kv) {
+            int eq = a.indexOf('=');
+            String key = eq < 0 ? "" : a.substring(0, eq).trim();
+            if (key.isEmpty() || key.startsWith(".") || key.endsWith(".") || key.contains("..")) {
+                throw new IllegalArgumentException("'" + a + "': expected KEY=VALUE, e.g."
+                        + " post.edgeThreshold=0.3");
+            }
+            Object value;
+            try {
+                value = YAML.readValue(a.substring(eq + 1), Object.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("'" + a + "': the value is not valid YAML ("
+                        + e.getOriginalMessage() + ")", e);
+            }
+            String[] parts = key.split("\\.");
+            Map<String, Object> at = out;
+            for (int i = 0; i < parts.length - 1; i++) {
+                Object next = at.computeIfAbsent(parts[i], k -> new LinkedHashMap<String, Object>());
+                if (!(next instanceof Map)) {
+                    throw new IllegalArgumentException("'" + a + "': " + parts[i]
+                            + " is given a value and nested keys");
+                }
+                at = (Map<String, Object>) next;
+            }
+            at.put(parts[parts.length - 1], value);
+        }
+        return out;
+    }
+
+    /** Puts every entry of {@code top} into {@code into}, recursing where both hold a mapping. */
+    @SuppressWarnings("unchecked")
+    public static void overlay(Map<String, Object> into, Map<String, Object> top) {
+        for (Map.Entry<String, Object> e : top.entrySet()) {
+            Object old = into.get(e.getKey());
+            if (old instanceof Map<?, ?> o && e.getValue() instanceof Map<?, ?> n) {
+                Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) o);
+                overlay(copy, (Map<String, Object>) n);
+                into.put(e.getKey(), copy);
+            } else {
+                into.put(e.getKey(), e.getValue());
+            }
+        }
     }
 
     /** A record as a plain map (for manifests and logs). */

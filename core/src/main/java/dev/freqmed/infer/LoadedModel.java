@@ -14,6 +14,8 @@ import dev.freqmed.model.TaskAdapter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A network loaded from a FreqMed checkpoint folder, with its task adapter and manifest. Close it
@@ -65,6 +67,21 @@ public final class LoadedModel implements AutoCloseable {
      *                     the mismatch table)
      */
     public static LoadedModel load(Path path, Device device, String expectedArch) throws IOException {
+        return load(path, device, expectedArch, Map.of());
+    }
+
+    /**
+     * Loads a checkpoint folder with some of its network settings replaced for this use only
+     * (e.g. the post-processing's thresholds; {@code predict --set}). Settings that change
+     * parameter shapes make the weights not fit, which is reported as such.
+     *
+     * @param overrides nested keys and values over the manifest's {@code config}
+     *                  ({@link Configs#assignments})
+     * @throws IOException as {@link #load(Path, Device, String)}, and naming the key when an
+     *                     override is not a setting of the architecture or has a bad value
+     */
+    public static LoadedModel load(Path path, Device device, String expectedArch,
+            Map<String, Object> overrides) throws IOException {
         Path dir = resolve(path);
         Manifest m = ModelCheckpoint.readManifest(dir);
         if (expectedArch != null && !expectedArch.equals(m.architecture())) {
@@ -79,7 +96,10 @@ public final class LoadedModel implements AutoCloseable {
         }
         Record config;
         try {
-            config = Configs.convert(m.config(), entry.configClass(), dir + "/manifest.json: config");
+            Map<String, Object> settings = new LinkedHashMap<>(m.config());
+            Configs.overlay(settings, overrides);
+            config = Configs.convert(settings, entry.configClass(), overrides.isEmpty()
+                    ? dir + "/manifest.json: config" : dir + "/manifest.json: config with " + overrides);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
