@@ -62,7 +62,16 @@ final class TrainCommand implements Callable<Integer> {
         out.println("freqmed train: " + cfg.arch() + " (" + cfg.preset() + ") on " + cfg.dataRoot() + ", device "
                 + Devices.describe(dev) + ", output " + out0);
         out.flush();
-        TrainingRun.Result r = new TrainingRun(cfg, dev, new ConsoleProgress(out)).run(resume);
+        TrainingRun run = new TrainingRun(cfg, dev, new ConsoleProgress(out));
+        PrintWriter err = spec.commandLine().getErr();
+        TrainingRun.Result r;
+        try (StopOnSignal stop = new StopOnSignal("freqmed train", err, run::requestStop)) {
+            r = run.run(resume);
+        } catch (TrainingRun.Stopped e) {
+            out.flush();
+            err.println("freqmed train: " + e.getMessage());
+            return 130;
+        }
         out.println(String.format(Locale.ROOT, "best %s %.4f at epoch %d; model (epoch %d): %s",
                 cfg.train().monitor(), r.bestValue(), r.bestEpoch(), r.modelEpoch(), r.modelDir()));
         return 0;

@@ -192,4 +192,45 @@ class TrainPredictCommandTest {
         assertTrue(r.out().contains("resumed") && r.out().contains("epoch   3") && !r.out().contains("epoch   1 "),
                 r.out());
     }
+
+    /**
+     * SIGTERM (what Ctrl-C becomes for a process group) in the middle of training: the JVM's own
+     * handling freed the engine's native memory under the running step and crashed. Now the step
+     * finishes, the command exits 130 naming the checkpoint, and the run resumes from it.
+     */
+    @Test
+    void aSignalDuringTrainingStopsCleanlyAndTheRunResumes() throws Exception {
+        Path out = shared.resolve("signalled");
+        Path cfg = config(shared.resolve("signalled.yaml"), "");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "train", "--config", cfg.toString(), "--output", out.toString(),
+                "--epochs", "1000", "--device", "cpu")
+                .redirectError(shared.resolve("signalled.err").toFile())
+                .start();
+        StringBuilder seen = new StringBuilder();
+        try (java.io.BufferedReader r = p.inputReader()) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                seen.append(line).append('\n');
+                if (line.startsWith("epoch   2")) {
+                    // Process.destroy would also close the pipes; a plain SIGTERM leaves them open.
+                    new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).start().waitFor();
+                }
+            }
+        }
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "no exit after SIGTERM");
+        String err = Files.readString(shared.resolve("signalled.err"));
+        assertEquals(130, p.exitValue(), err + seen);
+        assertTrue(!err.contains("SIGSEGV") && !err.contains("fatal error"), err);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("holds epoch (\\d+): continue with --resume")
+                .matcher(err);
+        assertTrue(m.find(), err);
+        int kept = Integer.parseInt(m.group(1));
+        assertTrue(kept >= 2 && kept < 1000, err);
+        CliRunner.Result r = CliRunner.run("train", "--config", cfg.toString(), "--output", out.toString(),
+                "--resume", "--epochs", String.valueOf(kept + 1), "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(String.format("epoch %3d", kept + 1)), r.out());
+    }
 }

@@ -85,6 +85,7 @@ public final class TrainingRun {
     private final ProgressListener listener;
     /** Test seam: sees the number of live engine arrays after every step. */
     private java.util.function.LongConsumer liveArrayProbe;
+    private volatile boolean stopRequested;
     /** Test seam: replaces the loss of a step (to inject a NaN). */
     private java.util.function.BiFunction<Long, NDArray, NDArray> lossOverride;
 
@@ -97,6 +98,30 @@ public final class TrainingRun {
         this.config = config;
         this.device = device;
         this.listener = listener == null ? ProgressListener.NONE : listener;
+    }
+
+    /**
+     * Asks a running {@link #run} to stop before its next step; safe from any thread (the
+     * command line calls it from its Ctrl-C handler). The step under way finishes, nothing is
+     * freed under it, and the checkpoint of the last complete epoch stays resumable.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Thrown by {@link #run} when {@link #requestStop} ended it; the message says what is kept. */
+    public static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped(String message) {
+            super(message);
+        }
+    }
+
+    private Stopped stopped(long step, int epoch, Path ckptDir, int lastSavedEpoch) {
+        return new Stopped("training stopped on request before step " + step + " (epoch " + epoch + "); "
+                + (lastSavedEpoch > 0 ? ckptDir + " holds epoch " + lastSavedEpoch + ": continue with --resume"
+                        : "no epoch was complete, nothing to resume"));
     }
 
     /** Receives the number of live engine arrays after every step (memory checks). */
@@ -192,6 +217,9 @@ public final class TrainingRun {
                     if (Thread.currentThread().isInterrupted()) {
                         throw new IllegalStateException("training interrupted before epoch " + epoch);
                     }
+                    if (stopRequested) {
+                        throw stopped(step + 1, epoch, ckptDir, epoch - 1);
+                    }
                     long t0 = System.nanoTime();
                     int steps = (train.size() + ts.batchSize() - 1) / ts.batchSize();
                     listener.epochStarted(epoch, ts.epochs(), steps);
@@ -204,6 +232,9 @@ public final class TrainingRun {
                             ts.seed(), epoch)) {
                         if (Thread.currentThread().isInterrupted()) {
                             throw new IllegalStateException("training interrupted at step " + step);
+                        }
+                        if (stopRequested) {
+                            throw stopped(step + 1, epoch, ckptDir, epoch - 1);
                         }
                         long ts0 = System.nanoTime();
                         step++;

@@ -102,6 +102,31 @@ class TrainingRunTest {
     }
 
     @Test
+    void aStopRequestEndsTheRunBeforeTheNextStepAndKeepsTheLastEpochResumable(@TempDir Path tmp) throws Exception {
+        Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 8, 4);
+        Path out = tmp.resolve("run");
+        TrainConfig cfg = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, out, 3, ""));
+        TrainingRun[] self = new TrainingRun[1];
+        long[] stepsSeen = new long[1];
+        // 8 images, batch 4: stop asked during step 1 of epoch 2 (step 3 overall).
+        self[0] = new TrainingRun(cfg, Device.cpu(), new ProgressListener() {
+            @Override
+            public void step(int epoch, int step, int steps, double loss, double imagesPerSecond) {
+                stepsSeen[0]++;
+                if (epoch == 2 && step == 1) {
+                    self[0].requestStop();
+                }
+            }
+        });
+        TrainingRun.Stopped e = assertThrows(TrainingRun.Stopped.class, () -> self[0].run(false));
+        assertEquals(3, stepsSeen[0], "the step under way finishes, no further step starts");
+        assertTrue(e.getMessage().contains("before step 4") && e.getMessage().contains("holds epoch 1")
+                && e.getMessage().contains("--resume"), e.getMessage());
+        TrainingRun.Result resumed = new TrainingRun(cfg, Device.cpu(), null).run(true);
+        assertEquals(3, resumed.epochsRun());
+    }
+
+    @Test
     void aNonFiniteGradientSkipsThatUpdateAndTrainingGoesOn(@TempDir Path tmp) throws Exception {
         Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 8, 4);
         Path out = tmp.resolve("run");
