@@ -31,7 +31,7 @@ final class StopOnSignal implements AutoCloseable {
         SignalHandler handler = sig -> {
             if (count.incrementAndGet() == 1) {
                 err.println();
-                err.println(what + ": stopping after the current step (" + "SIG" + sig.getName()
+                err.println(what + ": stopping after the current step (SIG" + sig.getName()
                         + "); press Ctrl-C again to quit at once");
                 err.flush();
                 onFirst.run();

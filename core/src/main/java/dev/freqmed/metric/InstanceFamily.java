@@ -58,6 +58,14 @@ final class InstanceFamily extends FamilyBase {
         lines.add(new EvaluationReport.Line("images", pairs.size()));
         r.nested("mean_over_images").scalars()
                 .forEach((k, v) -> lines.add(new EvaluationReport.Line("mean " + k, v)));
+        if (r.has("mean_over_defined_images")) {
+            MetricResult d = r.nested("mean_over_defined_images");
+            lines.add(new EvaluationReport.Line("images with no nucleus in either map (NaN)",
+                    pairs.size() - (int) d.get("pq_images")));
+            for (String k : InstanceSegmentationMetrics.MEAN_KEYS) {
+                lines.add(new EvaluationReport.Line("mean " + k + " over the others", d.get(k)));
+            }
+        }
         List<String> keys = new ArrayList<>(per.get(0).scalars().keySet());
         List<List<Object>> rows = new ArrayList<>();
         for (int i = 0; i < per.size(); i++) {

@@ -16,7 +16,9 @@ import java.util.function.IntFunction;
  * second threshold below 0.5 (keys suffixed {@code @t}, one-to-one assignment first).
  *
  * <p>Reduction: per image; {@code mean_over_images} is the arithmetic mean over images of
- * {@code dice_1, aji, dq, sq, pq, aji_plus}, as {@code compute_stats.py} reports.
+ * {@code dice_1, aji, dq, sq, pq, aji_plus}, as {@code compute_stats.py} reports, so one image
+ * with no nucleus in either map makes it NaN; {@code mean_over_defined_images} (only present then)
+ * holds the means over the images where each key is a number, and how many those are.
  *
  * <p>Empty-mask rules. Where the reference returns a number we return the same one (both empty:
  * {@code dice_1 = aji_plus = NaN}; one side empty: {@code dice_1 = aji_plus = 0}, PQ terms 0).
@@ -276,7 +278,31 @@ public final class InstanceSegmentationMetrics implements Metric<InstanceMap, In
             }
             mean.put(k, v.length == 0 ? Double.NaN : PairwiseSum.mean(v));
         }
-        return new MetricResult().putList("per_image", images).putNested("mean_over_images", mean);
+        MetricResult result = new MetricResult().putList("per_image", images)
+                .putNested("mean_over_images", mean);
+        if (definedMean(images, "pq").count() < images.size()) {
+            MetricResult defined = new MetricResult();
+            for (String k : MEAN_KEYS) {
+                Defined d = definedMean(images, k);
+                defined.put(k, d.mean());
+                defined.put(k + "_images", d.count());
+            }
+            result.putNested("mean_over_defined_images", defined);
+        }
+        return result;
+    }
+
+    private record Defined(double mean, int count) {
+    }
+
+    /**
+     * The mean over the images where {@code key} is a number. An image with no nucleus in either
+     * map has NaN scores (and makes the reference's mean NaN): its result cannot be told apart
+     * from a perfect one, so it is left out here and the images counted.
+     */
+    private static Defined definedMean(List<MetricResult> images, String key) {
+        double[] v = images.stream().mapToDouble(r -> r.get(key)).filter(Double::isFinite).toArray();
+        return new Defined(v.length == 0 ? Double.NaN : PairwiseSum.mean(v), v.length);
     }
 
     @Override

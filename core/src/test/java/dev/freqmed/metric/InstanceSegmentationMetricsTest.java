@@ -76,4 +76,29 @@ class InstanceSegmentationMetricsTest {
         assertTrue(Double.isNaN(both.get("dice_2")));
         assertTrue(Double.isNaN(both.get("pq")));
     }
+
+    @Test
+    void anImageWithoutNucleiMakesTheReferenceMeanNaNAndIsLeftOutOfTheDefinedMean() {
+        InstanceMap empty = new InstanceMap(4, 4, new int[16]);
+        int[] truth = new int[16];
+        int[] pred = new int[16];
+        truth[5] = 3;
+        truth[6] = 3;
+        pred[5] = 9;
+        InstanceSegmentationMetrics m = new InstanceSegmentationMetrics();
+        MetricResult only = new InstanceSegmentationMetrics().compute(new InstanceMap(4, 4, pred),
+                new InstanceMap(4, 4, truth));
+        assertEquals(0.5, only.get("aji"), 1e-12);
+        m.update(new InstanceMap(4, 4, pred), new InstanceMap(4, 4, truth));
+        m.update(empty, empty);
+        MetricResult r = m.result();
+        assertTrue(Double.isNaN(r.nested("mean_over_images").get("aji")));
+        MetricResult d = r.nested("mean_over_defined_images");
+        assertEquals(0.5, d.get("aji"), 1e-12);
+        assertEquals(only.get("dice_1"), d.get("dice_1"), 1e-12);
+        assertEquals(1.0, d.get("pq_images"));
+        InstanceSegmentationMetrics clean = new InstanceSegmentationMetrics();
+        clean.update(new InstanceMap(4, 4, pred), new InstanceMap(4, 4, truth));
+        assertTrue(!clean.result().has("mean_over_defined_images"), "only present when needed");
+    }
 }
