@@ -99,6 +99,19 @@ public record ConvCase(int n, int ci, int co, int h, int w, int kh, int kw, int 
                 out.add(sq(2, 16, 16, 16, 1, 1, 1, 1));
                 out.add(sq(2, 48, 40, 16, 1, 1, 1, 1));
                 out.add(new ConvCase(2, 64, 24, 12, 12, 1, 1, 1, 0, 1, 1, true));
+                // FSANet's tiny preset: wide concatenations squeezed to 16, tails of 40, 1x1 maps
+                out.add(sq(2, 352, 16, 4, 1, 1, 1, 1));
+                out.add(sq(2, 608, 16, 2, 1, 1, 1, 1));
+                out.add(sq(2, 128, 40, 4, 1, 1, 1, 1));
+                out.add(sq(2, 40, 16, 4, 1, 1, 1, 1));
+                out.add(sq(2, 16, 4, 1, 1, 1, 1, 1));
+                out.add(sq(2, 4, 16, 1, 1, 1, 1, 1));
+                // the same on channels-last token maps (PVT stage outputs)
+                out.add(new ConvCase(2, 32, 8, 16, 16, 1, 1, 1, 0, 1, 1, true));
+                out.add(new ConvCase(2, 64, 16, 8, 8, 1, 1, 1, 0, 1, 1, true));
+                out.add(new ConvCase(2, 128, 40, 4, 4, 1, 1, 1, 0, 1, 1, true));
+                out.add(new ConvCase(2, 256, 64, 2, 2, 1, 1, 1, 0, 1, 1, true));
+                out.add(new ConvCase(2, 64, 40, 2, 2, 1, 1, 1, 0, 1, 1, true));
             }
             case POINTWISE_STRIDED -> {
                 out.add(sq(2, 64, 24, 16, 1, 2, 1, 1));

@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class EngineSelfTest {
 
     /** Version of the checks; part of the cache key. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT);

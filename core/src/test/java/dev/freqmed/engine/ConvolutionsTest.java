@@ -67,7 +67,7 @@ class ConvolutionsTest {
                 NDArray y = Convolutions.conv2d(ConvPath.PADDED, x, w, b, new Shape(2, 2),
                         new Shape(1, 1), new Shape(1, 1), 1);
                 assertEquals(new Shape(2, 5, 5, 4), y.getShape());
-                NDArray ref = Convolutions.conv2d(ConvPath.ENGINE, x, w, b, new Shape(2, 2),
+                NDArray ref = Convolutions.conv2d(ConvPath.IM2COL, x, w, b, new Shape(2, 2),
                         new Shape(1, 1), new Shape(1, 1), 1);
                 assertTrue(y.sub(ref).abs().max().getFloat() < 1e-4);
             }
