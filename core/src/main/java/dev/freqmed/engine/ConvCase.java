@@ -46,6 +46,11 @@ public record ConvCase(int n, int ci, int co, int h, int w, int kh, int kw, int 
                 h, w, kh, kw, stride, pad, dilation, groups, channelsLast ? " nhwc" : "");
     }
 
+    /** The same case with the input in channels-last memory order (a token map's layout). */
+    ConvCase inChannelsLast() {
+        return new ConvCase(n, ci, co, h, w, kh, kw, stride, pad, dilation, groups, true);
+    }
+
     private static ConvCase sq(int n, int ci, int co, int side, int k, int s, int d, int g) {
         return new ConvCase(n, ci, co, side, side, k, k, s, d * (k - 1) / 2, d, g, false);
     }
@@ -79,8 +84,8 @@ public record ConvCase(int n, int ci, int co, int h, int w, int kh, int kw, int 
                 out.add(new ConvCase(2, 16, 8, 15, 15, 2, 2, 1, 0, 1, 1, false));
                 out.add(new ConvCase(2, 24, 8, 12, 12, 1, 3, 1, 1, 1, 1, false));
                 out.add(new ConvCase(2, 8, 24, 12, 12, 3, 1, 1, 1, 1, 1, false));
-                out.add(new ConvCase(2, 64, 24, 12, 12, 3, 3, 1, 1, 1, 1, true));
-                out.add(new ConvCase(2, 24, 8, 12, 12, 3, 3, 1, 1, 1, 1, true));
+                out.add(sq(2, 64, 24, 12, 3, 1, 1, 1).inChannelsLast());
+                out.add(sq(2, 24, 8, 12, 3, 1, 1, 1).inChannelsLast());
             }
             case SPATIAL_STRIDED -> {
                 out.add(sq(2, 3, 16, 32, 3, 2, 1, 1));
@@ -90,7 +95,7 @@ public record ConvCase(int n, int ci, int co, int h, int w, int kh, int kw, int 
                 out.add(sq(2, 16, 8, 16, 3, 2, 1, 1));
                 out.add(new ConvCase(1, 3, 64, 64, 64, 7, 7, 4, 3, 1, 1, false)); // patch embed
                 out.add(new ConvCase(2, 16, 8, 16, 16, 2, 2, 2, 0, 1, 1, false));
-                out.add(new ConvCase(2, 64, 48, 16, 16, 3, 3, 2, 1, 1, 1, true));
+                out.add(sq(2, 64, 48, 16, 3, 2, 1, 1).inChannelsLast());
             }
             case POINTWISE -> {
                 out.add(sq(2, 24, 8, 16, 1, 1, 1, 1));
@@ -98,7 +103,7 @@ public record ConvCase(int n, int ci, int co, int h, int w, int kh, int kw, int 
                 out.add(sq(1, 3, 16, 16, 1, 1, 1, 1));
                 out.add(sq(2, 16, 16, 16, 1, 1, 1, 1));
                 out.add(sq(2, 48, 40, 16, 1, 1, 1, 1));
-                out.add(new ConvCase(2, 64, 24, 12, 12, 1, 1, 1, 0, 1, 1, true));
+                out.add(sq(2, 64, 24, 12, 1, 1, 1, 1).inChannelsLast());
                 // FSANet's tiny preset: wide concatenations squeezed to 16, tails of 40, 1x1 maps
                 out.add(sq(2, 352, 16, 4, 1, 1, 1, 1));
                 out.add(sq(2, 608, 16, 2, 1, 1, 1, 1));
@@ -107,11 +112,11 @@ public record ConvCase(int n, int ci, int co, int h, int w, int kh, int kw, int 
                 out.add(sq(2, 16, 4, 1, 1, 1, 1, 1));
                 out.add(sq(2, 4, 16, 1, 1, 1, 1, 1));
                 // the same on channels-last token maps (PVT stage outputs)
-                out.add(new ConvCase(2, 32, 8, 16, 16, 1, 1, 1, 0, 1, 1, true));
-                out.add(new ConvCase(2, 64, 16, 8, 8, 1, 1, 1, 0, 1, 1, true));
-                out.add(new ConvCase(2, 128, 40, 4, 4, 1, 1, 1, 0, 1, 1, true));
-                out.add(new ConvCase(2, 256, 64, 2, 2, 1, 1, 1, 0, 1, 1, true));
-                out.add(new ConvCase(2, 64, 40, 2, 2, 1, 1, 1, 0, 1, 1, true));
+                out.add(sq(2, 32, 8, 16, 1, 1, 1, 1).inChannelsLast());
+                out.add(sq(2, 64, 16, 8, 1, 1, 1, 1).inChannelsLast());
+                out.add(sq(2, 128, 40, 4, 1, 1, 1, 1).inChannelsLast());
+                out.add(sq(2, 256, 64, 2, 1, 1, 1, 1).inChannelsLast());
+                out.add(sq(2, 64, 40, 2, 1, 1, 1, 1).inChannelsLast());
             }
             case POINTWISE_STRIDED -> {
                 out.add(sq(2, 64, 24, 16, 1, 2, 1, 1));
@@ -126,7 +131,7 @@ public record ConvCase(int n, int ci, int co, int h, int w, int kh, int kw, int 
                 out.add(sq(1, 3, 3, 32, 9, 1, 1, 3));     // Gaussian band stack
                 out.add(sq(2, 16, 16, 16, 5, 1, 2, 16));
                 out.add(sq(2, 16, 32, 12, 3, 1, 1, 4));
-                out.add(new ConvCase(2, 64, 64, 12, 12, 3, 3, 1, 1, 1, 64, true));
+                out.add(sq(2, 64, 64, 12, 3, 1, 1, 64).inChannelsLast());
             }
             default -> throw new IllegalArgumentException(c.toString());
         }
