@@ -280,13 +280,15 @@ public final class InstanceSegmentationMetrics implements Metric<InstanceMap, In
         }
         MetricResult result = new MetricResult().putList("per_image", images)
                 .putNested("mean_over_images", mean);
-        if (definedMean(images, "pq").count() < images.size()) {
-            MetricResult defined = new MetricResult();
-            for (String k : MEAN_KEYS) {
-                Defined d = definedMean(images, k);
-                defined.put(k, d.mean());
-                defined.put(k + "_images", d.count());
-            }
+        MetricResult defined = new MetricResult();
+        boolean someUndefined = false;
+        for (String k : MEAN_KEYS) {
+            Defined d = definedMean(images, k);
+            defined.put(k, d.mean());
+            defined.put(k + "_images", d.count());
+            someUndefined |= d.count() < images.size();
+        }
+        if (someUndefined) {
             result.putNested("mean_over_defined_images", defined);
         }
         return result;

@@ -118,9 +118,10 @@ public final class TrainingRun {
         }
     }
 
-    private Stopped stopped(long step, int epoch, Path ckptDir, int lastSavedEpoch) {
+    /** The stop before {@code step} of {@code epoch}: the checkpoint holds the epoch before. */
+    private static Stopped stopped(long step, int epoch, Path ckptDir) {
         return new Stopped("training stopped on request before step " + step + " (epoch " + epoch + "); "
-                + (lastSavedEpoch > 0 ? ckptDir + " holds epoch " + lastSavedEpoch + ": continue with --resume"
+                + (epoch > 1 ? ckptDir + " holds epoch " + (epoch - 1) + ": continue with --resume"
                         : "no epoch was complete, nothing to resume"));
     }
 
@@ -218,7 +219,7 @@ public final class TrainingRun {
                         throw new IllegalStateException("training interrupted before epoch " + epoch);
                     }
                     if (stopRequested) {
-                        throw stopped(step + 1, epoch, ckptDir, epoch - 1);
+                        throw stopped(step + 1, epoch, ckptDir);
                     }
                     long t0 = System.nanoTime();
                     int steps = (train.size() + ts.batchSize() - 1) / ts.batchSize();
@@ -234,7 +235,7 @@ public final class TrainingRun {
                             throw new IllegalStateException("training interrupted at step " + step);
                         }
                         if (stopRequested) {
-                            throw stopped(step + 1, epoch, ckptDir, epoch - 1);
+                            throw stopped(step + 1, epoch, ckptDir);
                         }
                         long ts0 = System.nanoTime();
                         step++;
