@@ -5,6 +5,7 @@ import dev.freqmed.engine.ConvRouter;
 import dev.freqmed.engine.ConvRouting;
 import dev.freqmed.engine.CpuInfo;
 import dev.freqmed.engine.EngineSelfTest;
+import dev.freqmed.engine.HostMemory;
 import dev.freqmed.engine.NativeEngine;
 import java.io.PrintWriter;
 
@@ -42,7 +43,8 @@ public final class EngineSetup {
         ConvRouting r = ConvRouter.routing();
         err.println("engine: " + EngineSelfTest.engineDescription() + " on "
                 + CpuInfo.read().modelName() + "; convolutions: " + r.summary()
-                + (r.allEngine() && !r.nativeOnly() ? "" : " [" + r.reason() + "]"));
+                + (r.allEngine() && !r.nativeOnly() ? "" : " [" + r.reason() + "]") + "; "
+                + HostMemory.summary());
         err.flush();
         return r;
     }

@@ -57,6 +57,7 @@ public final class Doctor {
         out.add("Engine:    " + EngineSelfTest.engineDescription() + "; oneDNN "
                 + (oneDnn().map(b -> b ? "enabled" : "switched off").orElse("state unknown"))
                 + "; " + ai.djl.pytorch.jni.JniUtils.getNumThreads() + " intra-op threads");
+        out.add("Memory:    " + HostMemory.summary());
         out.add("Mode:      " + routing.mode() + " (FREQMED_CONV_PATH / freqmed.conv.path; "
                 + "auto = the self-test decides)");
         Optional<SelfTestReport> rep = shownReport();
@@ -106,6 +107,8 @@ public final class Doctor {
         m.put("cpu", CpuInfo.read());
         m.put("engine", EngineSelfTest.engineDescription());
         m.put("onednn_enabled", oneDnn().orElse(null));
+        m.put("huge_pages", HostMemory.hugePages());
+        m.put("host_memory", HostMemory.summary());
         m.put("mode", routing.mode());
         m.put("routing", routing.paths());
         m.put("reason", routing.reason());
