@@ -87,7 +87,7 @@ public final class EngineSelfTest {
         extra.add("selftest " + VERSION);
         for (String v : List.of("DNNL_MAX_CPU_ISA", "DNNL_DEFAULT_FPMATH_MODE",
                 "ONEDNN_MAX_CPU_ISA", "OMP_NUM_THREADS", "ATEN_CPU_CAPABILITY",
-                HostMemory.VARIABLE)) {
+                HostMemory.VARIABLE, "GLIBC_TUNABLES")) {
             extra.add(v + "=" + System.getenv(v));
         }
         return CpuInfo.read().fingerprint(extra.toArray(String[]::new));
