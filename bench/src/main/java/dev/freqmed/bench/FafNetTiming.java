@@ -13,6 +13,7 @@ import dev.freqmed.data.Sample;
 import dev.freqmed.engine.ConvRouter;
 import dev.freqmed.engine.ConvRouting;
 import dev.freqmed.engine.CpuInfo;
+import dev.freqmed.engine.HostMemory;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.model.ModelRegistry;
 import dev.freqmed.model.fafnet.FafNetConfig;
@@ -21,8 +22,6 @@ import dev.freqmed.model.fafnet.FewShotProtocol;
 import dev.freqmed.train.SgdOptimizer;
 import dev.freqmed.train.StepContext;
 import dev.freqmed.train.TrainStep;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,7 +154,7 @@ public final class FafNetTiming {
             json.put("query_slice_seconds", volume / slices);
             json.put("query_foreground_fraction", fg / (double) ((long) slices * side * side));
         }
-        json.put("peak_rss_mib", peakRssMib());
+        json.put("peak_rss_mib", HostMemory.peakRssMib());
         System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(json));
     }
@@ -186,18 +185,5 @@ public final class FafNetTiming {
             s += x;
         }
         return s / v.size();
-    }
-
-    private static double peakRssMib() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-                }
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 }

@@ -15,6 +15,7 @@ import dev.freqmed.data.FloatImage;
 import dev.freqmed.data.Sample;
 import dev.freqmed.engine.ConvRouting;
 import dev.freqmed.engine.CpuInfo;
+import dev.freqmed.engine.HostMemory;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.model.ModelRegistry;
 import dev.freqmed.model.TaskAdapter;
@@ -22,10 +23,7 @@ import dev.freqmed.tensor.Devices;
 import dev.freqmed.train.AdamOptimizer;
 import dev.freqmed.train.StepContext;
 import dev.freqmed.train.TrainStep;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +164,7 @@ final class BenchCommand implements Callable<Integer> {
                 json.put("train_images_per_second", batch * steps / trainSeconds);
             }
         }
-        json.put("peak_rss_mib", peakRssMib());
+        json.put("peak_rss_mib", HostMemory.peakRssMib());
         PrintWriter out = spec.commandLine().getOut();
         out.println(Configs.json().writeValueAsString(json));
         out.flush();
@@ -203,19 +201,5 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return false;
-    }
-
-    /** Peak resident set size of this process (VmHWM), or -1 where /proc is unavailable. */
-    static double peakRssMib() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 }

@@ -127,4 +127,22 @@ public final class HostMemory {
         }
         return "host memory: 4 KB pages (kernel transparent huge pages: " + mode.get() + ")";
     }
+
+    /**
+     * The peak resident set size of this process so far ({@code VmHWM}), in MiB.
+     *
+     * @return the peak, or -1 where {@code /proc/self/status} is unavailable
+     */
+    public static double peakRssMib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
 }
