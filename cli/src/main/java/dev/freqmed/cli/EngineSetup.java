@@ -43,8 +43,8 @@ public final class EngineSetup {
         ConvRouting r = ConvRouter.routing();
         err.println("engine: " + EngineSelfTest.engineDescription() + " on "
                 + CpuInfo.read().modelName() + "; convolutions: " + r.summary()
-                + (r.allEngine() && !r.nativeOnly() ? "" : " [" + r.reason() + "]") + "; "
-                + HostMemory.summary());
+                + (r.allEngine() && !r.nativeOnly() ? "" : " [" + r.reason() + "]")
+                + "; host memory: " + HostMemory.summary());
         err.flush();
         return r;
     }

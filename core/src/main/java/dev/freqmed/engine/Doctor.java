@@ -57,7 +57,7 @@ public final class Doctor {
         out.add("Engine:    " + EngineSelfTest.engineDescription() + "; oneDNN "
                 + (oneDnn().map(b -> b ? "enabled" : "switched off").orElse("state unknown"))
                 + "; " + ai.djl.pytorch.jni.JniUtils.getNumThreads() + " intra-op threads");
-        out.add("Memory:    " + HostMemory.summary().replaceFirst("^host memory: ", ""));
+        out.add("Memory:    " + HostMemory.summary());
         out.add("Mode:      " + routing.mode() + " (FREQMED_CONV_PATH / freqmed.conv.path; "
                 + "auto = the self-test decides)");
         Optional<SelfTestReport> rep = shownReport();

@@ -103,8 +103,8 @@ public final class HostMemory {
     }
 
     /**
-     * One phrase for the {@code engine:} line and {@code freqmed doctor}: whether huge pages are
-     * on and freed heap memory is kept, and, when huge pages are off but could be on, how to turn
+     * One phrase for the {@code engine:} line ("host memory: ...") and {@code freqmed doctor}
+     * ("Memory: ..."): whether huge pages are on and freed heap memory is kept, and, when huge pages are off but could be on, how to turn
      * them on.
      *
      * @return the phrase
@@ -115,17 +115,17 @@ public final class HostMemory {
 
     static String summary(Optional<String> mode, boolean requested) {
         if (mode.isEmpty()) {
-            return "host memory: 4 KB pages (no transparent huge pages on this system)";
+            return "4 KB pages (no transparent huge pages on this system)";
         }
         if (hugePages(mode, requested)) {
-            return "host memory: 2 MB huge pages (kernel: " + mode.get()
+            return "2 MB huge pages (kernel: " + mode.get()
                     + (mode.get().equals("madvise") ? ", " + VARIABLE + "=1" : "") + ")";
         }
         if (mode.get().equals("madvise")) {
-            return "host memory: 4 KB pages; set " + VARIABLE + "=1 for huge pages (large"
+            return "4 KB pages; set " + VARIABLE + "=1 for huge pages (large"
                     + " arrays are several times faster, see docs/engine.md)";
         }
-        return "host memory: 4 KB pages (kernel transparent huge pages: " + mode.get() + ")";
+        return "4 KB pages (kernel transparent huge pages: " + mode.get() + ")";
     }
 
     /**
