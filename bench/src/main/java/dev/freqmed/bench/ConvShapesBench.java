@@ -30,6 +30,9 @@ public final class ConvShapesBench {
         {1, 320, 320, 64, 64, 1, 1, 1},     // UNet proj_in / 1x1
         {1, 256, 256, 33, 33, 3, 1, 2},     // FAF-Net dilated ResNet-101, layer 3
         {1, 512, 512, 33, 33, 3, 1, 4},     // FAF-Net dilated ResNet-101, layer 4
+        {2, 32, 32, 64, 64, 3, 1, 1},       // Diffusion-FFPE tiny VAE, first level
+        {2, 64, 64, 32, 32, 3, 1, 1},       // Diffusion-FFPE tiny VAE, second level
+        {2, 64, 64, 8, 8, 3, 1, 1},         // Diffusion-FFPE tiny UNet
     };
 
     private ConvShapesBench() {

@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import dev.freqmed.config.Configs;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.data.Sample;
+import dev.freqmed.data.UnpairedFolderReader;
 import dev.freqmed.engine.ConvRouting;
 import dev.freqmed.engine.CpuInfo;
 import dev.freqmed.engine.HostMemory;
@@ -64,6 +65,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Measure training steps (forward, backward, Adam update); --no-train for inference only.")
     boolean train;
 
+    @Option(names = "--threads", description = "Engine threads for this run (default: one per"
+            + " core; train.threads in a config does the same for training).")
+    Integer threads;
+
     @Option(names = "--set", description = "Config override KEY=VALUE (repeatable), e.g. --set widthMultiplier=0.25.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
@@ -96,6 +101,12 @@ final class BenchCommand implements Callable<Integer> {
             System.setProperty("freqmed.conv.path", convPath);
         }
         ConvRouting routing = EngineSetup.start(spec.commandLine().getErr());
+        if (threads != null) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be >= 1, found " + threads);
+            }
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
         engine.setRandomSeed(1);
         Block net = entry.buildNetwork(cfg);
         TaskAdapter task = entry.buildTask(cfg);
@@ -171,13 +182,18 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Random images (normalised-looking values) and blob masks of the task's input size. */
+    /**
+     * Random images (normalised-looking values), blob masks and a second random image (the other
+     * domain of unpaired tasks) of the task's input size.
+     */
     private static List<Sample> syntheticBatch(java.util.Random rng, int n, int channels, int size) {
         List<Sample> out = new java.util.ArrayList<>();
         for (int b = 0; b < n; b++) {
             float[] img = new float[channels * size * size];
+            float[] other = new float[img.length];
             for (int i = 0; i < img.length; i++) {
                 img[i] = (float) rng.nextGaussian();
+                other[i] = (float) rng.nextGaussian();
             }
             float[] mask = new float[size * size];
             double cy = size * (0.3 + 0.4 * rng.nextDouble());
@@ -189,7 +205,9 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             out.add(new Sample("synthetic-" + b, Map.of(Sample.IMAGE, new FloatImage(channels, size, size, img),
-                    Sample.MASK, new FloatImage(1, size, size, mask))));
+                    Sample.MASK, new FloatImage(1, size, size, mask),
+                    UnpairedFolderReader.IMAGE_B,
+                    new FloatImage(channels, size, size, other))));
         }
         return out;
     }
