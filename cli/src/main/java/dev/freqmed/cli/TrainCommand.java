@@ -60,7 +60,10 @@ final class TrainCommand implements Callable<Integer> {
         Device dev = device.parse();
         EngineSetup.start(spec.commandLine().getErr());
         out.println("freqmed train: " + cfg.arch() + " (" + cfg.preset() + ") on " + cfg.dataRoot() + ", device "
-                + Devices.describe(dev) + ", output " + out0);
+                + Devices.describe(dev) + (cfg.train().threads() > 0 && !dev.isGpu()
+                        ? ", " + cfg.train().threads() + " engine thread"
+                                + (cfg.train().threads() == 1 ? "" : "s") + " (train.threads)"
+                        : "") + ", output " + out0);
         out.flush();
         TrainingRun run = new TrainingRun(cfg, dev, new ConsoleProgress(out));
         PrintWriter err = spec.commandLine().getErr();

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.freqmed.config.Configs;
@@ -136,7 +137,8 @@ public final class TrainingRun {
     }
 
     /**
-     * Trains.
+     * Trains, on {@code train.threads} engine threads when that is set (the previous count is
+     * restored afterwards).
      *
      * @param resume continue from {@code OUTPUT/checkpoint}
      * @throws IOException              for unreadable data or unwritable output, naming the file
@@ -144,6 +146,21 @@ public final class TrainingRun {
      *                                  checkpoint is kept; the message names the step)
      */
     public Result run(boolean resume) throws IOException {
+        int threads = config.train().threads();
+        if (threads <= 0 || device.isGpu()) {
+            return train(resume);
+        }
+        Engine.getEngine("PyTorch"); // loads the native library the thread calls go to
+        int before = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(threads);
+        try {
+            return train(resume);
+        } finally {
+            JniUtils.setNumThreads(before);
+        }
+    }
+
+    private Result train(boolean resume) throws IOException {
         TrainConfig.TrainSettings ts = config.train();
         Path out = config.output();
         Path ckptDir = out.resolve(CHECKPOINT_DIR);

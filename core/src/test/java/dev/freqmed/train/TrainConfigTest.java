@@ -56,6 +56,9 @@ class TrainConfigTest {
         IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(
                 write(dir, "model:\n  arch: nosuchnet\ndata:\n  root: x\n")));
         assertTrue(c.getMessage().contains("nosuchnet") && c.getMessage().contains("frcunet"), c.getMessage());
+        IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(
+                write(dir, "model:\n  arch: frcunet\ndata:\n  root: x\ntrain:\n  threads: -1\n")));
+        assertTrue(d.getMessage().contains("c.yaml") && d.getMessage().contains("train.threads"), d.getMessage());
     }
 
     @Test

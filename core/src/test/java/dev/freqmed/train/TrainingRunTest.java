@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.freqmed.io.HostTensor;
 import dev.freqmed.io.Manifest;
 import dev.freqmed.io.ModelCheckpoint;
@@ -124,6 +126,27 @@ class TrainingRunTest {
                 && e.getMessage().contains("--resume"), e.getMessage());
         TrainingRun.Result resumed = new TrainingRun(cfg, Device.cpu(), null).run(true);
         assertEquals(3, resumed.epochsRun());
+    }
+
+    @Test
+    void trainThreadsSetsTheEngineThreadsForTheRunAndRestoresThemAfter(@TempDir Path tmp)
+            throws Exception {
+        Engine.getEngine("PyTorch");
+        int before = JniUtils.getNumThreads();
+        int wanted = before == 1 ? 2 : 1;
+        Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 8, 4);
+        TrainConfig cfg = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data,
+                tmp.resolve("run"), 1, "  threads: " + wanted + "\n"));
+        assertEquals(wanted, cfg.train().threads());
+        List<Integer> during = new ArrayList<>();
+        new TrainingRun(cfg, Device.cpu(), new ProgressListener() {
+            @Override
+            public void step(int epoch, int step, int steps, double loss, double imagesPerSecond) {
+                during.add(JniUtils.getNumThreads());
+            }
+        }).run(false);
+        assertEquals(List.of(wanted, wanted), during);
+        assertEquals(before, JniUtils.getNumThreads());
     }
 
     @Test
