@@ -46,7 +46,8 @@ import java.util.Set;
  * (the trainable heads). Trainable: every LoRA of {@code unet}, {@code vae}, {@code vae_b2a}, the
  * UNet's {@code conv_in} base, and the heads' weights and biases; the rest is frozen (the
  * skip-convolution base weights stay at their 1e-5 start, as the reference's PEFT setup leaves
- * them, spec §2.3 ⚠).
+ * them, spec §2.3 ⚠). With {@link DiffusionFfpeConfig#trainBase()} the UNet's and both
+ * translation VAEs' base weights train as well (small configs from random weights).
  *
  * <p><b>Forward</b> (what {@code predict}/{@code translate} run): a2b translation. Inputs
  * {@code x (N, 3, H, W)} in [−1, 1], H and W multiples of {@link DiffusionFfpeConfig#stride()},
@@ -113,17 +114,21 @@ public final class DiffusionFfpe extends SdBlock implements HeldParameters, Base
         discB = add("net_disc_b", new MultiLevelHeadBlock(config.vitDim(),
                 config.discChannels()));
         for (Map.Entry<String, Parameter> e : StateDicts.parameters(this).entrySet()) {
-            e.getValue().freeze(!trainable(e.getKey()));
+            e.getValue().freeze(!trainable(e.getKey(), config.trainBase()));
         }
     }
 
-    /** Whether the parameter of {@code key} is trained (see the class comment). */
-    static boolean trainable(String key) {
+    /**
+     * Whether the parameter of {@code key} is trained (see the class comment); with
+     * {@code trainBase} every UNet and translation-VAE weight is.
+     */
+    static boolean trainable(String key, boolean trainBase) {
         if (key.startsWith("unet.")) {
-            return key.contains(".lora_") || key.startsWith("unet.conv_in.base_layer.");
+            return trainBase || key.contains(".lora_")
+                    || key.startsWith("unet.conv_in.base_layer.");
         }
         if (key.startsWith("vae.") || key.startsWith("vae_b2a.")) {
-            return key.contains(".lora_");
+            return trainBase || key.contains(".lora_");
         }
         if (key.startsWith("net_disc_")) {
             return key.endsWith("weight_orig") || key.endsWith(".bias");

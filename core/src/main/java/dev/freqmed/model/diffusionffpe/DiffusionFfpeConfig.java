@@ -38,6 +38,13 @@ import java.util.List;
  * @param clipNorm           gradient-norm clip of every optimiser step (10)
  * @param discLearningRate   AdamW learning rate of the discriminators (5e-6)
  * @param discWeightDecay    AdamW weight decay of the discriminators (1e-2)
+ * @param trainBase          false: as the paper, only the LoRA adapters, the UNet's
+ *                           {@code conv_in} and the discriminator heads train and every other
+ *                           generator weight keeps its loaded value; true: the base weights of the
+ *                           UNet and of both translation VAEs (skip convolutions included) train
+ *                           too, for small configs that start from random weights, where a frozen
+ *                           random autoencoder cannot reproduce its input (the local-view encoders
+ *                           and the ViT trunk stay frozen either way)
  */
 public record DiffusionFfpeConfig(
         int imageSize,
@@ -67,7 +74,8 @@ public record DiffusionFfpeConfig(
         double lambdaIdentity,
         double clipNorm,
         double discLearningRate,
-        double discWeightDecay) {
+        double discWeightDecay,
+        boolean trainBase) {
 
     /** Validates every field; the message names the offending one. */
     public DiffusionFfpeConfig {
@@ -149,7 +157,7 @@ public record DiffusionFfpeConfig(
         return new DiffusionFfpeConfig(512, 4, List.of(128, 256, 512, 512), 2, 32,
                 List.of(320, 640, 1280, 1280), 2, List.of(5, 10, 20, 20),
                 List.of(true, true, true, false), 1024, 77, 128, 128, 4, 8, 224, 16, 768, 12,
-                12, List.of(5, 9, 12), 128, 0.5, 1, 1, 10, 5e-6, 1e-2);
+                12, List.of(5, 9, 12), 128, 0.5, 1, 1, 10, 5e-6, 1e-2, false);
     }
 
     /**
@@ -161,7 +169,7 @@ public record DiffusionFfpeConfig(
         return new DiffusionFfpeConfig(64, 4, List.of(32, 64, 64, 64), 1, 8,
                 List.of(32, 64, 64, 64), 1, List.of(1, 2, 2, 2), List.of(true, true, true, false),
                 64, 8, 8, 8, 4, 8, 64, 8, 64, 4, 4, List.of(2, 3, 4), 32, 0.5, 1, 1, 10, 1e-4,
-                1e-2);
+                1e-2, false);
     }
 
     /** The VAE sizes. */
