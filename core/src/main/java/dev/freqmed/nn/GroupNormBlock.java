@@ -102,8 +102,10 @@ public final class GroupNormBlock extends AbstractBlock {
             long[] perChannel = new long[shape.dimension()];
             java.util.Arrays.fill(perChannel, 1);
             perChannel[1] = channels;
-            NDArray w = parameterStore.getValue(weight, x.getDevice(), training);
-            NDArray b = parameterStore.getValue(bias, x.getDevice(), training);
+            NDArray w = ParameterViews.of(parameterStore.getValue(weight, x.getDevice(),
+                    training), x);
+            NDArray b = ParameterViews.of(parameterStore.getValue(bias, x.getDevice(),
+                    training), x);
             y = y.mul(w.reshape(perChannel)).add(b.reshape(perChannel));
         }
         return new NDList(y);

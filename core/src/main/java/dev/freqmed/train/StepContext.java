@@ -163,9 +163,13 @@ public final class StepContext {
         for (Parameter p : params.values()) {
             NDArray w = p.getArray();
             if (p.requiresGradient() && w.hasGradient()) {
-                NDArray g = w.getGradient();
-                g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
-                g.close();
+                // The write makes a 0-d helper in the gradient's manager, the network's: give the
+                // handle a scope of its own so that the helper goes with it.
+                try (NDManager scope = w.getManager().newSubManager()) {
+                    NDArray g = w.getGradient();
+                    g.attach(scope);
+                    g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+                }
             }
         }
     }

@@ -315,6 +315,7 @@ public final class DiffusionFfpe extends SdBlock implements HeldParameters, Base
         java.util.Arrays.fill(t, OneStepDdpm.TIMESTEP);
         NDArray ctx = ps.getValue(text, x.getDevice(), training)
                 .broadcast(n, config.promptTokens(), config.crossDim());
+        ctx.attach(x.getManager()); // not the network's manager, where it would outlive the call
         NDArray eps = unet.forward(ps,
                         new NDList(z, HostArrays.of(x.getManager(), t), ctx), training)
                 .head();

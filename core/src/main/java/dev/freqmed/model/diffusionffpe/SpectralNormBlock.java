@@ -2,6 +2,7 @@ package dev.freqmed.model.diffusionffpe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -9,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.backbone.diffusion.SdBlock;
 import dev.freqmed.engine.Convolutions;
+import dev.freqmed.nn.ParameterViews;
 import dev.freqmed.tensor.Scalars;
 
 /**
@@ -61,7 +63,7 @@ final class SpectralNormBlock extends SdBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray x = inputs.head();
-        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        NDArray w = ParameterViews.of(ps.getValue(weight, x.getDevice(), training), x);
         NDArray uu = ps.getValue(u, x.getDevice(), training);
         NDArray vv = ps.getValue(v, x.getDevice(), training);
         long out = w.getShape().get(0);
@@ -70,12 +72,20 @@ final class SpectralNormBlock extends SdBlock {
             NDArray wd = flat.stopGradient();
             NDArray nv = normalize(wd.transpose().matMul(uu));
             NDArray nu = normalize(wd.matMul(nv));
-            vv.set(new NDIndex("..."), nv);
-            uu.set(new NDIndex("..."), nu);
+            // The in-place writes make helper arrays in the buffers' own manager: visit a
+            // scope so that they go with it.
+            try (NDManager scope = x.getManager().newSubManager()) {
+                vv.tempAttach(scope);
+                uu.tempAttach(scope);
+                vv.set(new NDIndex("..."), nv);
+                uu.set(new NDIndex("..."), nu);
+            }
         }
         // Copies: later power iterations must not touch what autograd saved for this step.
         NDArray uc = uu.duplicate();
         NDArray vc = vv.duplicate();
+        uc.attach(x.getManager());
+        vc.attach(x.getManager());
         NDArray sigma = uc.matMul(flat.matMul(vc));
         NDArray wsn = w.div(sigma);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);

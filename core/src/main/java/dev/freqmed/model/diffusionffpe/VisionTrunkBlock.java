@@ -73,6 +73,10 @@ final class VisionTrunkBlock extends SdBlock {
         NDArray t = call(patchEmbed, ps, x, training);
         t = t.reshape(n, dim, (long) grid * grid).transpose(0, 2, 1);
         NDArray cls = ps.getValue(clsToken, x.getDevice(), training).broadcast(n, 1, dim);
+        // Made from a parameter, the copy would belong to the network's manager, and so would the
+        // concatenation below and the autograd graph it holds (the generator's, in a GAN step):
+        // kept until the network is closed, some 70 MB a training step.
+        cls.attach(x.getManager());
         t = NDArrays.concat(new NDList(cls, t), 1)
                 .add(ps.getValue(posEmbed, x.getDevice(), training));
         NDList out = new NDList();

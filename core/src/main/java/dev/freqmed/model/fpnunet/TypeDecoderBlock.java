@@ -181,6 +181,9 @@ final class TypeDecoderBlock extends AbstractBlock {
                 PairList<String, Object> params) {
             NDArray x = inputs.head();
             NDArray p0 = ps.getValue(prompt, x.getDevice(), training).expandDims(0);
+            // The prompts' attention would otherwise run in the network's manager and keep its
+            // arrays (and, in training, their graph) until the network is closed.
+            p0.attach(x.getManager());
             NDArray p = p0.add(attn.forward(ps, new NDList(p0, p0, p0), training, params)
                     .singletonOrThrow());
             p = p.add(Ops.run(ffn, ps, Ops.run(norm, ps, p, training, params), training,

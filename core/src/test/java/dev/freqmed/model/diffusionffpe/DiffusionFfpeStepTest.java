@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * One generator/discriminator step of the tiny Diffusion-FFPE on real sample tiles
  * (testdata/he-two-centres-sample): the five objectives are finite, the generator's translation
- * and the discriminator heads change, the frozen parts do not, and the step's own optimiser state
- * (two discriminator updates) survives a save/restore.
+ * and the discriminator heads change, the frozen parts do not, the step's own optimiser state
+ * (two discriminator updates) survives a save/restore, and a further step leaves no array behind.
  */
 class DiffusionFfpeStepTest {
 
@@ -91,6 +91,12 @@ class DiffusionFfpeStepTest {
                 assertArrayEquals(state.get(k).toType(DataType.FLOAT64, false).toDoubleArray(),
                         back.get(k).toType(DataType.FLOAT64, false).toDoubleArray(), k);
             }
+
+            // A step leaves nothing behind: arrays made from parameters (the ViT's class token,
+            // the prompt table) once stayed in the network's manager with the graph built on them.
+            int settled = m.getManagedArrays().size();
+            step.run(ctx, batch);
+            assertEquals(settled, m.getManagedArrays().size(), "arrays left behind by a step");
         }
     }
 }
