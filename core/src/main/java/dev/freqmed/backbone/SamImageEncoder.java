@@ -2,6 +2,7 @@ package dev.freqmed.backbone;
 
 import dev.freqmed.nn.Layers;
 import dev.freqmed.nn.IndexedSequentialBlock;
+import dev.freqmed.nn.ParameterViews;
 import dev.freqmed.nn.ScopedForward;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -167,7 +168,8 @@ public final class SamImageEncoder extends AbstractBlock {
         if (gh == g && gw == g) {
             return pos;
         }
-        return Resize.resize(pos.transpose(0, 3, 1, 2), gh, gw, Resize.Mode.BILINEAR, false)
+        return Resize.resize(ParameterViews.of(pos, like).transpose(0, 3, 1, 2), gh, gw,
+                Resize.Mode.BILINEAR, false)
                 .transpose(0, 2, 3, 1);
     }
 

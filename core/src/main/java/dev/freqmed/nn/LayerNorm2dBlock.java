@@ -70,8 +70,9 @@ public final class LayerNorm2dBlock extends AbstractBlock {
         long[] perChannel = new long[shape.dimension()];
         java.util.Arrays.fill(perChannel, 1);
         perChannel[1] = channels;
-        NDArray w = parameterStore.getValue(weight, x.getDevice(), training);
-        NDArray b = parameterStore.getValue(bias, x.getDevice(), training);
+        NDArray w = ParameterViews.of(parameterStore.getValue(weight, x.getDevice(), training),
+                x);
+        NDArray b = ParameterViews.of(parameterStore.getValue(bias, x.getDevice(), training), x);
         return new NDList(y.mul(w.reshape(perChannel)).add(b.reshape(perChannel)));
     }
 

@@ -100,7 +100,7 @@ class ModelContractTest {
                         DynamicTest.dynamicTest("output shapes match the declared ones",
                                 () -> outputShapes(name)),
                         DynamicTest.dynamicTest("forward and backward are finite, every"
-                                + " trainable parameter gets a gradient", () -> gradients(name)),
+                                + " trainable parameter gets a gradient, nothing stays behind", () -> gradients(name)),
                         DynamicTest.dynamicTest("a side off the stride is refused clearly",
                                 () -> offStrideInput(name)),
                         DynamicTest.dynamicTest("checkpoint round trip restores the weights",
@@ -161,11 +161,16 @@ class ModelContractTest {
                     p.getArray().setRequiresGradient(true);
                 }
             }
-            NDArray target = m.randomUniform(0, 1, new Shape(2, 1, in.get(2), in.get(3)))
-                    .gt(0.7).toType(DataType.FLOAT32, false);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            // Everything a training pass makes belongs to the batch: nothing may stay in the
+            // network's manager (an operation that starts from a parameter puts its result there).
+            int settled = m.getManagedArrays().size();
+            try (NDManager batch = m.newSubManager();
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray target = batch.randomUniform(0, 1,
+                        new Shape(2, 1, in.get(2), in.get(3))).gt(0.7)
+                        .toType(DataType.FLOAT32, false);
                 NDList out = net.forward(new ParameterStore(m, false),
-                        new NDList(randomInput(m, in, 2)), true);
+                        new NDList(randomInput(batch, in, 2)), true);
                 for (NDArray o : out) {
                     assertEquals(0L, o.isNaN().logicalOr(o.isInfinite()).sum().getLong(),
                             name + " output " + o.getName() + " not finite");
@@ -174,6 +179,8 @@ class ModelContractTest {
                 assertTrue(Float.isFinite(loss.getFloat()), name + " loss " + loss.getFloat());
                 gc.backward(loss);
             }
+            assertEquals(settled, m.getManagedArrays().size(),
+                    name + ": arrays left in the network's manager by a training pass");
             List<String> without = new ArrayList<>();
             List<String> zero = new ArrayList<>();
             int trainable = 0;

@@ -15,6 +15,7 @@ import ai.djl.util.PairList;
 import dev.freqmed.nn.ContainerBlock;
 import dev.freqmed.nn.IndexedSequentialBlock;
 import dev.freqmed.nn.Layers;
+import dev.freqmed.nn.ParameterViews;
 import dev.freqmed.nn.freq.PfaeBlock;
 import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.tensor.Resize;
@@ -121,7 +122,8 @@ final class FusionNeckBlock extends AbstractBlock {
                 h, w, Resize.Mode.BILINEAR, false);
         NDArray msFull = Ops.run(msFuse, ps, NDArrays.concat(new NDList(a1, a2, a3), 1),
                 training, params);
-        NDArray haarBands = haar(img, ps.getValue(haar, img.getDevice(), training));
+        NDArray haarBands = haar(img,
+                ParameterViews.of(ps.getValue(haar, img.getDevice(), training), img));
         NDArray wvFull = Ops.run(waveConv, ps, Resize.resize(haarBands, h, w,
                 Resize.Mode.BILINEAR, false), training, params);
         NDArray ms = Resize.resize(msFull, gh, gw, Resize.Mode.BILINEAR, false);
