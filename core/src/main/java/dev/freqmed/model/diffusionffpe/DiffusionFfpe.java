@@ -20,6 +20,7 @@ import dev.freqmed.io.weights.BaseModelRelease;
 import dev.freqmed.io.weights.Checkpoint;
 import dev.freqmed.model.HeldParameters;
 import dev.freqmed.nn.LoraConfig;
+import dev.freqmed.nn.ParameterViews;
 import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.tensor.Init;
 import dev.freqmed.tensor.Scalars;
@@ -313,9 +314,8 @@ public final class DiffusionFfpe extends SdBlock implements HeldParameters, Base
         z = Scalars.mul(z, sf);
         float[] t = new float[(int) n];
         java.util.Arrays.fill(t, OneStepDdpm.TIMESTEP);
-        NDArray ctx = ps.getValue(text, x.getDevice(), training)
+        NDArray ctx = ParameterViews.of(ps.getValue(text, x.getDevice(), training), x)
                 .broadcast(n, config.promptTokens(), config.crossDim());
-        ctx.attach(x.getManager()); // not the network's manager, where it would outlive the call
         NDArray eps = unet.forward(ps,
                         new NDList(z, HostArrays.of(x.getManager(), t), ctx), training)
                 .head();

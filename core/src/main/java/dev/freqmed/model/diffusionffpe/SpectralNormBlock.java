@@ -82,10 +82,8 @@ final class SpectralNormBlock extends SdBlock {
             }
         }
         // Copies: later power iterations must not touch what autograd saved for this step.
-        NDArray uc = uu.duplicate();
-        NDArray vc = vv.duplicate();
-        uc.attach(x.getManager());
-        vc.attach(x.getManager());
+        NDArray uc = ParameterViews.of(uu, x).duplicate();
+        NDArray vc = ParameterViews.of(vv, x).duplicate();
         NDArray sigma = uc.matMul(flat.matMul(vc));
         NDArray wsn = w.div(sigma);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);

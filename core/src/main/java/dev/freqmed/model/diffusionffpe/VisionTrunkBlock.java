@@ -11,6 +11,7 @@ import ai.djl.util.PairList;
 import dev.freqmed.backbone.diffusion.SdBlock;
 import dev.freqmed.backbone.diffusion.SdLayers;
 import dev.freqmed.nn.MlpBlock;
+import dev.freqmed.nn.ParameterViews;
 import dev.freqmed.nn.VitBlock;
 
 /**
@@ -72,11 +73,8 @@ final class VisionTrunkBlock extends SdBlock {
         long n = x.getShape().get(0);
         NDArray t = call(patchEmbed, ps, x, training);
         t = t.reshape(n, dim, (long) grid * grid).transpose(0, 2, 1);
-        NDArray cls = ps.getValue(clsToken, x.getDevice(), training).broadcast(n, 1, dim);
-        // Made from a parameter, the copy would belong to the network's manager, and so would the
-        // concatenation below and the autograd graph it holds (the generator's, in a GAN step):
-        // kept until the network is closed, some 70 MB a training step.
-        cls.attach(x.getManager());
+        NDArray cls = ParameterViews.of(ps.getValue(clsToken, x.getDevice(), training), x)
+                .broadcast(n, 1, dim);
         t = NDArrays.concat(new NDList(cls, t), 1)
                 .add(ps.getValue(posEmbed, x.getDevice(), training));
         NDList out = new NDList();

@@ -16,6 +16,7 @@ import dev.freqmed.nn.IndexedSequentialBlock;
 import dev.freqmed.nn.Layers;
 import dev.freqmed.nn.ContainerBlock;
 import dev.freqmed.nn.CrossAttentionBlock;
+import dev.freqmed.nn.ParameterViews;
 import dev.freqmed.tensor.Resize;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,10 +181,8 @@ final class TypeDecoderBlock extends AbstractBlock {
         protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
                 PairList<String, Object> params) {
             NDArray x = inputs.head();
-            NDArray p0 = ps.getValue(prompt, x.getDevice(), training).expandDims(0);
-            // The prompts' attention would otherwise run in the network's manager and keep its
-            // arrays (and, in training, their graph) until the network is closed.
-            p0.attach(x.getManager());
+            NDArray p0 = ParameterViews.of(ps.getValue(prompt, x.getDevice(), training), x)
+                    .expandDims(0);
             NDArray p = p0.add(attn.forward(ps, new NDList(p0, p0, p0), training, params)
                     .singletonOrThrow());
             p = p.add(Ops.run(ffn, ps, Ops.run(norm, ps, p, training, params), training,
