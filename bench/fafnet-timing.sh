@@ -11,7 +11,7 @@ fi
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # The host-memory settings of ./freqmed (docs/engine.md, "Host memory").
 export THP_MEM_ALLOC_ENABLE="${THP_MEM_ALLOC_ENABLE:-1}"
-export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.trim_threshold=4294967296:glibc.malloc.mmap_threshold=33554432}"
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.trim_threshold=4294967296:glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0}"
 exec java -Xmx8g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
   -cp "bench/target/freqmed-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \

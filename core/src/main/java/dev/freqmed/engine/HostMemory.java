@@ -21,9 +21,11 @@ import java.util.Optional;
  *
  * <p>Huge pages alone made small arrays slower: libtorch then aligns every array of 2 MB or more
  * to 2 MB, and glibc gave such heap memory back and faulted it in again (the FRCU-Net demo
- * trained in 306 s instead of 195 s). Telling glibc to keep freed heap memory
- * ({@code GLIBC_TUNABLES=glibc.malloc.trim_threshold=4294967296:glibc.malloc.mmap_threshold=33554432})
- * removes that (192 s). The {@code freqmed} command and the test build set both; a program that
+ * trained in 306 s instead of 195 s). Telling glibc to keep freed heap memory removes that (192 s);
+ * glibc also unmaps a whole 64 MB heap of a thread's arena once it is free, whatever the trim
+ * threshold, so all threads share the one main heap and even the largest arrays come from it
+ * ({@code GLIBC_TUNABLES=glibc.malloc.trim_threshold=4294967296:glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0}:
+ * a FAF-Net paper training episode 12.6 s &rarr; 8.3&ndash;10.6 s). The {@code freqmed} command and the test build set both; a program that
  * embeds FreqMed sets them in its own launcher (a running JVM cannot change its environment).
  */
 public final class HostMemory {

@@ -15,8 +15,9 @@ import java.util.Map;
  *
  * <p>Arguments: tasks {@code CLASS:PATH}. Output, one line each, flushed at once:
  * {@code BEGIN CLASS:PATH}, then {@code END {json TaskResult}}, and {@code DONE} at the end. The
- * system property {@code freqmed.selftest.inject} ({@code CLASS:PATH=wrong|crash;...}) corrupts
- * results or kills the process at a task, to test the decision logic.
+ * system property {@code freqmed.selftest.inject} ({@code CLASS:PATH=wrong|crash|fault;...}) corrupts
+ * results, ends the process at a task as a SIGFPE would ({@code crash}), or crashes it in native
+ * code with the JVM's crash report ({@code fault}), to test the decision logic.
  */
 public final class SelfTestChild {
 
@@ -45,6 +46,9 @@ public final class SelfTestChild {
                 if ("crash".equals(injected)) {
                     Runtime.getRuntime().halt(136); // as a SIGFPE would end it
                 }
+                if ("fault".equals(injected)) {
+                    nativeFault(); // a real crash in native code, with the JVM's crash report
+                }
                 TaskResult r = KnownAnswerCheck.checkClass(root, c, p, injected);
                 out.println("END " + json.writeValueAsString(r));
             }
@@ -52,6 +56,13 @@ public final class SelfTestChild {
         out.println("DONE");
         out.flush();
         System.exit(0);
+    }
+
+    /** Writes to address 0 from native code: the process dies as in a faulty kernel. */
+    private static void nativeFault() throws ReflectiveOperationException {
+        java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+        f.setAccessible(true);
+        ((sun.misc.Unsafe) f.get(null)).putAddress(0L, 0L);
     }
 
     static Map<String, String> parseInject(String spec) {

@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,9 +27,10 @@ class EngineSelfTestTest {
     }
 
     @Test
-    void injectedWrongResultAndCrashMoveThoseClassesOffTheEnginePath() {
+    void injectedWrongResultAndCrashMoveThoseClassesOffTheEnginePath() throws IOException {
+        Set<Path> reportsBefore = crashReports();
         SelfTestReport r = EngineSelfTest.run(new EngineSelfTest.Options(
-                "SPATIAL:ENGINE=wrong;POINTWISE_STRIDED:ENGINE=crash", 300));
+                "SPATIAL:ENGINE=wrong;POINTWISE_STRIDED:ENGINE=crash;GROUPED:ENGINE=fault", 300));
         String all = r.tasks().stream().map(Object::toString)
                 .collect(Collectors.joining("\n"));
         TaskResult wrong = find(r, ConvClass.SPATIAL, ConvPath.ENGINE);
@@ -47,6 +53,19 @@ class EngineSelfTestTest {
         }
         assertEquals(List.of(), r.tasks().stream()
                 .filter(t -> t.status().equals("crash") && !t.convClass().equals(
-                        ConvClass.POINTWISE_STRIDED.name())).toList());
+                        ConvClass.POINTWISE_STRIDED.name())
+                        && !t.convClass().equals(ConvClass.GROUPED.name())).toList());
+        // A child that really crashed leaves its JVM crash report in the temporary folder, not in
+        // the user's working folder.
+        assertEquals("crash", find(r, ConvClass.GROUPED, ConvPath.ENGINE).status(), all);
+        assertNotEquals(ConvPath.ENGINE, routing.paths().get(ConvClass.GROUPED));
+        assertEquals(reportsBefore, crashReports());
+    }
+
+    private static Set<Path> crashReports() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("user.dir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("hs_err_pid"))
+                    .collect(Collectors.toSet());
+        }
     }
 }
