@@ -4,10 +4,15 @@ import ai.djl.Device;
 import dev.freqmed.config.Configs;
 import dev.freqmed.data.BinaryFolderReader;
 import dev.freqmed.data.FloatImage;
+import dev.freqmed.infer.InstanceLabels;
+import dev.freqmed.infer.InstanceWriter;
 import dev.freqmed.infer.LoadedModel;
+import dev.freqmed.infer.ObjectClasses;
 import dev.freqmed.infer.Predictor;
 import dev.freqmed.infer.PredictionWriter;
+import dev.freqmed.infer.RegionPredictor;
 import dev.freqmed.io.ImageIo;
+import dev.freqmed.io.ImageRegionReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -60,6 +65,23 @@ final class PredictCommand implements Callable<Integer> {
                     + " network's shape are refused by the weights.")
     List<String> set = new ArrayList<>();
 
+    @Option(names = "--region", defaultValue = "1024",
+            description = "Instance models (FPNuNet): an image wider or taller than this is predicted region by region,"
+                    + " cores of this side plus --region-margin of context, read from the file one region at a time,"
+                    + " so memory follows the region (0 = always the whole image; default: ${DEFAULT-VALUE}).")
+    int region;
+
+    @Option(names = "--region-margin", defaultValue = "64",
+            description = "Context read around each region's core, in pixels; wider than the largest object"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int regionMargin;
+
+    @Option(names = "--types", paramLabel = "FILE",
+            description = "Instance models: class names and colours for objects/*.csv, the GeoJSON and the overlays,"
+                    + " JSON like the CoNSeP types.json or HoVer-Net's type_info.json (default: the types.json"
+                    + " that training copied into the run folder, if any; else 'type N').")
+    Path types;
+
     @Mixin
     DeviceOption device;
 
@@ -70,6 +92,10 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<Path> images = listInputs(input);
+        if (region < 0 || regionMargin < 0) {
+            throw new IllegalArgumentException("--region and --region-margin must be 0 or more, found " + region
+                    + " and " + regionMargin);
+        }
         if (!overwrite && dev.freqmed.io.AtomicFiles.hasContent(output)) {
             throw new IllegalArgumentException(output + ": output folder already exists; use --overwrite to write into it");
         }
@@ -86,12 +112,26 @@ final class PredictCommand implements Callable<Integer> {
             Files.createDirectories(output);
             Predictor predictor = new Predictor(m, windows.inferer());
             PredictionWriter writer = m.task().writer(threshold);
+            if (writer instanceof InstanceWriter instances) {
+                if (types != null && !Files.isRegularFile(types)) {
+                    throw new NoSuchFileException(types.toString(), null, "--types file does not exist");
+                }
+                Path classes = types != null ? types : ObjectClasses.fileOfModel(m.dir());
+                if (classes != null) {
+                    writer = instances.withClasses(ObjectClasses.read(classes));
+                    out.println("class names: " + classes);
+                }
+            }
             long t0 = System.nanoTime();
             int i = 0;
             for (Path p : images) {
+                i++;
+                if (writer instanceof InstanceWriter instances && region > 0 && byRegion(p, instances, predictor,
+                        out, i, images.size())) {
+                    continue;
+                }
                 FloatImage img = BinaryFolderReader.readImage(p);
                 writer.write(output, ImageIo.stem(p), img, predictor.run(img));
-                i++;
                 out.println(String.format(Locale.ROOT, "[%d/%d] %s (%dx%d)", i, images.size(), p.getFileName(),
                         img.width(), img.height()));
                 out.flush();
@@ -100,6 +140,41 @@ final class PredictCommand implements Callable<Integer> {
             out.println(String.format(Locale.ROOT, "%d image(s) in %.1f s -> %s", images.size(), s, output));
         }
         return 0;
+    }
+
+    /**
+     * Predicts an image larger than {@code --region} region by region, reading it one region at a time.
+     *
+     * @return false when the image is small enough for one pass (nothing done)
+     */
+    private boolean byRegion(Path p, InstanceWriter writer, Predictor predictor, PrintWriter out, int i, int n)
+            throws IOException {
+        try (ImageRegionReader reader = new ImageRegionReader(p)) {
+            int w = reader.width();
+            int h = reader.height();
+            if (w <= region && h <= region) {
+                return false;
+            }
+            RegionPredictor regions = new RegionPredictor(predictor::run, region, regionMargin);
+            int total = regions.regions(w, h);
+            out.println(String.format(Locale.ROOT, "[%d/%d] %s (%dx%d): %d regions of %d px + %d px margin",
+                    i, n, p.getFileName(), w, h, total, region, regionMargin));
+            out.flush();
+            long t0 = System.nanoTime();
+            InstanceLabels map = regions.run(RegionPredictor.PixelSource.of(reader), (done, all, objects) -> {
+                double s = (System.nanoTime() - t0) / 1e9;
+                out.println(String.format(Locale.ROOT, "  region %d/%d, %d objects, %.0f s, about %.0f s left",
+                        done, all, objects, s, s / done * (all - done)));
+                out.flush();
+            });
+            if (!writer.write(output, ImageIo.stem(p), map)) {
+                out.println("  " + map.count() + " objects: more than a 16-bit PNG holds, so instances/"
+                        + ImageIo.stem(p) + ".png is not written; objects/ holds them all");
+            }
+            out.println(String.format(Locale.ROOT, "  %d objects", map.count()));
+            out.flush();
+            return true;
+        }
     }
 
     static List<Path> listInputs(Path input) throws IOException {

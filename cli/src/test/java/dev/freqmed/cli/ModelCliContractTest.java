@@ -198,12 +198,53 @@ class ModelCliContractTest {
         assertEquals(0, p2.code(), name + " predict --set: " + p2.err());
         assertTrue(p2.out().contains("post.boundaryThreshold=0.5"), p2.out());
         assertEquals(inputs.size(), Files.list(out2.resolve("instances")).count(), name);
+        regionByRegion(name, run, inputs.get(0), sample);
         CliRunner.Result bad = CliRunner.run("predict", "--model", run.toString(), "--input",
                 images.toString(), "--output", tmp.resolve(name + "-pred-bad").toString(),
                 "--device", "cpu", "--set", "post.edgeTreshold=0.3");
         assertTrue(bad.code() != 0, name + ": unknown setting accepted");
         assertTrue(bad.err().contains("edgeTreshold") && bad.err().contains("manifest.json"),
                 bad.err());
+    }
+
+    /**
+     * A TIFF larger than {@code --region} is predicted region by region: one line per region,
+     * an instance map of the image's size, and one CSV row per id in it.
+     */
+    private void regionByRegion(String name, Path run, Path png, String[] sample)
+            throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve(name + "-tiff"));
+        Path tiff = dir.resolve("large.tif");
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        assertTrue(javax.imageio.ImageIO.write(img, "tiff", tiff.toFile()), "no TIFF writer");
+        Path out = tmp.resolve(name + "-pred-region");
+        CliRunner.Result p = CliRunner.run("predict", "--model", run.toString(), "--input",
+                tiff.toString(), "--output", out.toString(), "--device", "cpu", "--tile",
+                sample[3], "--overlap", sample[4], "--region", "48", "--region-margin", "16",
+                "--types", TESTDATA.resolve("consep/types.json").toString());
+        assertEquals(0, p.code(), name + " predict --region: " + p.err());
+        assertTrue(p.out().contains("class names: "), p.out());
+        int regions = ((img.getWidth() + 47) / 48) * ((img.getHeight() + 47) / 48);
+        assertTrue(p.out().contains(regions + " regions of 48 px + 16 px margin"), p.out());
+        assertTrue(p.out().contains("region " + regions + "/" + regions), p.out());
+        GrayImage inst = ImageIo.readGray(out.resolve("instances/large.png"));
+        assertEquals(img.getWidth(), inst.width());
+        assertEquals(img.getHeight(), inst.height());
+        long ids = java.util.Arrays.stream(inst.data()).filter(v -> v > 0).distinct().count();
+        List<String> rows = Files.readAllLines(out.resolve("objects/large.csv"));
+        assertEquals(ids, rows.size() - 1, name + ": " + rows);
+        assertEquals("id,x,y,area,type,type_name,type_probability,dab_od", rows.get(0));
+        for (String row : rows.subList(1, rows.size())) {
+            String typeName = row.split(",")[5];
+            assertTrue(List.of("background", "other", "inflammatory", "epithelial",
+                    "spindle-shaped").contains(typeName), row);
+        }
+        RgbImage overlay = ImageIo.readRgb(out.resolve("overlays/large.png"));
+        assertEquals(img.getWidth(), overlay.width());
+        CliRunner.Result bad = CliRunner.run("predict", "--model", run.toString(), "--input",
+                tiff.toString(), "--output", tmp.resolve(name + "-pred-region-bad").toString(),
+                "--device", "cpu", "--region", "-1");
+        assertTrue(bad.code() != 0 && bad.err().contains("--region"), bad.err());
     }
 
     /** Predicts every image of {@code images}: an RGB image of the input's size that differs from it. */

@@ -2,7 +2,6 @@ package dev.freqmed.data;
 
 import dev.freqmed.io.GrayImage;
 import dev.freqmed.io.ImageIo;
-import dev.freqmed.io.RgbImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -246,16 +245,7 @@ public final class BinaryFolderReader implements SampleSource {
 
     /** Reads an image file as (3, H, W) floats in 0..255. */
     public static FloatImage readImage(Path path) throws IOException {
-        RgbImage rgb = ImageIo.readRgb(path);
-        int plane = rgb.width() * rgb.height();
-        float[] d = new float[3 * plane];
-        byte[] src = rgb.data();
-        for (int i = 0; i < plane; i++) {
-            d[i] = src[3 * i] & 0xff;
-            d[plane + i] = src[3 * i + 1] & 0xff;
-            d[2 * plane + i] = src[3 * i + 2] & 0xff;
-        }
-        return new FloatImage(3, rgb.height(), rgb.width(), d);
+        return FloatImage.fromRgb(ImageIo.readRgb(path));
     }
 
     /** All ids of this split, in order. */

@@ -1,5 +1,6 @@
 package dev.freqmed.data;
 
+import dev.freqmed.io.RgbImage;
 import java.util.Arrays;
 
 /**
@@ -28,6 +29,24 @@ public record FloatImage(int channels, int height, int width, float[] data) {
     /** A zero-filled image of the given shape. */
     public static FloatImage zeros(int channels, int height, int width) {
         return new FloatImage(channels, height, width, new float[channels * height * width]);
+    }
+
+    /**
+     * An 8-bit RGB raster as a (3, H, W) image of 0..255 values.
+     *
+     * @param rgb interleaved RGB
+     * @return the planar image
+     */
+    public static FloatImage fromRgb(RgbImage rgb) {
+        int plane = rgb.width() * rgb.height();
+        float[] d = new float[3 * plane];
+        byte[] src = rgb.data();
+        for (int i = 0; i < plane; i++) {
+            d[i] = src[3 * i] & 0xff;
+            d[plane + i] = src[3 * i + 1] & 0xff;
+            d[2 * plane + i] = src[3 * i + 2] & 0xff;
+        }
+        return new FloatImage(3, rgb.height(), rgb.width(), d);
     }
 
     /** Value at channel {@code c}, row {@code y}, column {@code x}. */

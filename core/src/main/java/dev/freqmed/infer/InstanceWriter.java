@@ -2,70 +2,110 @@ package dev.freqmed.infer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freqmed.data.FloatImage;
+import dev.freqmed.data.stain.HedDeconvolution;
 import dev.freqmed.io.AtomicFiles;
 import dev.freqmed.io.GrayImage;
 import dev.freqmed.io.ImageIo;
+import dev.freqmed.io.RgbImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes an instance segmentation ({@link PredictionOutput#INSTANCES}, optionally
- * {@link PredictionOutput#TYPES}):
+ * {@link PredictionOutput#TYPES} and {@link PredictionOutput#TYPE_PROBABILITY}):
  * <ul>
- *   <li>{@code instances/STEM.png}: 16-bit labels, 0 = background (at most 65,535 objects);
+ *   <li>{@code instances/STEM.png}: 16-bit labels, 0 = background (not written above 65,535
+ *       objects, whose ids a 16-bit PNG cannot hold);
  *   <li>{@code types/STEM.png}: 8-bit class per pixel (when the prediction has types);
- *   <li>{@code objects/STEM.csv}: {@code id,x,y,area,type} — centroid in pixels (column, row:
- *       the mean of the object's pixel coordinates), area in pixels, type = the most frequent
- *       class inside the object (0 without types);
+ *   <li>{@code objects/STEM.csv}: {@code id,x,y,area,type,type_name,type_probability,dab_od} —
+ *       centroid in pixels (column, row: the mean of the object's pixel coordinates), area in
+ *       pixels, type = the most frequent class inside the object (0 without types) and its name
+ *       ({@link ObjectClasses}), the class probability the model gave the object (empty when it
+ *       gives none), and the mean DAB optical density of the object's pixels
+ *       ({@link HedDeconvolution#dab}; empty without the image);
  *   <li>{@code objects/STEM.geojson}: a FeatureCollection with one feature per object whose
  *       geometry follows the pixel edges ({@link PixelOutlines}: pixel (x, y) is the square
  *       [x, x+1] &times; [y, y+1], so the polygon area equals the pixel area; a Polygon with
  *       holes, or a MultiPolygon for an object in several 4-connected pieces; valid for JTS),
- *       properties {@code id}, {@code type}, {@code area} and QuPath's
- *       {@code objectType: "detection"} and {@code classification} ({@code name} "type N",
- *       {@code color} [r, g, b]), so QuPath and GeoJSON tools read it. Note the CSV centroids
- *       put pixel centres at integer coordinates, the GeoJSON at half-integers.
+ *       properties {@code id}, {@code type}, {@code area}, QuPath's
+ *       {@code objectType: "detection"}, {@code classification} ({@code name} = the class name,
+ *       {@code color} [r, g, b]) and {@code measurements} (area, class probability, DAB OD
+ *       mean), so QuPath and GeoJSON tools read it. Note the CSV centroids put pixel centres at
+ *       integer coordinates, the GeoJSON at half-integers;
+ *   <li>{@code overlays/STEM.png}: the image with each object's outline (its pixels that touch
+ *       another label) in its class's colour (when the image is known).
  * </ul>
  */
 public final class InstanceWriter implements PredictionWriter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(InstanceWriter.class);
+
+    private final ObjectClasses classes;
+
+    /** A writer that calls the classes {@code type N}. */
+    public InstanceWriter() {
+        this(ObjectClasses.unnamed());
+    }
+
+    /**
+     * @param classes names and colours of the classes
+     */
+    public InstanceWriter(ObjectClasses classes) {
+        this.classes = classes;
+    }
+
+    /** This writer with other class names and colours. */
+    public InstanceWriter withClasses(ObjectClasses other) {
+        return new InstanceWriter(other);
+    }
 
     @Override
     public void write(Path dir, String stem, FloatImage original, Prediction prediction)
             throws IOException {
-        FloatImage inst = prediction.get(PredictionOutput.INSTANCES);
-        FloatImage types = prediction.arrays().get(PredictionOutput.TYPES);
-        int h = inst.height();
-        int w = inst.width();
-        int[] labels = new int[h * w];
-        int max = 0;
-        for (int i = 0; i < labels.length; i++) {
-            float v = inst.data()[i];
-            if (v < 0 || v > 65535 || v != Math.rint(v)) {
-                throw new IllegalArgumentException("instance labels must be integers in"
-                        + " [0, 65535], found " + v + " in " + stem);
-            }
-            labels[i] = (int) v;
-            max = Math.max(max, labels[i]);
+        write(dir, stem, InstanceLabels.of(prediction, original, stem));
+    }
+
+    /**
+     * Writes the files of one image's instances.
+     *
+     * @param dir  the output folder
+     * @param stem the image's name without extension
+     * @param map  the labels, classes and pixels
+     * @return whether {@code instances/STEM.png} was written: not when there are more than
+     *         65,535 objects (a 16-bit PNG cannot hold their ids; the CSV and the GeoJSON hold
+     *         every object)
+     * @throws IOException when a file cannot be written
+     */
+    public boolean write(Path dir, String stem, InstanceLabels map) throws IOException {
+        int h = map.height();
+        int w = map.width();
+        int[] labels = map.labels();
+        int max = map.count();
+        boolean pngIds = max <= 65535;
+        if (pngIds) {
+            ImageIo.writeGray16(dir.resolve("instances").resolve(stem + ".png"),
+                    new GrayImage(w, h, 16, labels));
+        } else {
+            LOG.warn("{}: {} objects, more than a 16-bit PNG holds; instances/{}.png is not"
+                    + " written (objects/{}.csv and .geojson hold them all)", stem, max, stem, stem);
         }
-        ImageIo.writeGray16(dir.resolve("instances").resolve(stem + ".png"),
-                new GrayImage(w, h, 16, labels));
-        int[] cls = null;
-        if (types != null) {
-            cls = new int[h * w];
-            for (int i = 0; i < cls.length; i++) {
-                cls[i] = Math.max(0, Math.min(255, Math.round(types.data()[i])));
-            }
+        int[] cls = map.types();
+        if (cls != null) {
             ImageIo.writeGray8(dir.resolve("types").resolve(stem + ".png"),
                     new GrayImage(w, h, 8, cls));
         }
-        // Per object: area, coordinate sums, bounding box, type histogram.
+        // Per object: area, coordinate sums, bounding box, type histogram, DAB sum.
+        RgbImage image = map.image();
+        double[] dab = image == null ? null : new double[max + 1];
         long[] area = new long[max + 1];
         double[] sx = new double[max + 1];
         double[] sy = new double[max + 1];
@@ -92,9 +132,15 @@ public final class InstanceWriter implements PredictionWriter {
                 if (cls != null) {
                     hist.computeIfAbsent(id, k -> new int[256])[cls[y * w + x]]++;
                 }
+                if (dab != null) {
+                    dab[id] += HedDeconvolution.dab(image.get(y, x, 0), image.get(y, x, 1),
+                            image.get(y, x, 2));
+                }
             }
         }
-        StringBuilder csv = new StringBuilder("id,x,y,area,type\n");
+        int[] objectType = new int[max + 1];
+        StringBuilder csv = new StringBuilder(
+                "id,x,y,area,type,type_name,type_probability,dab_od\n");
         List<Map<String, Object>> features = new ArrayList<>();
         for (int id = 1; id <= max; id++) {
             if (area[id] == 0) {
@@ -109,8 +155,15 @@ public final class InstanceWriter implements PredictionWriter {
                     }
                 }
             }
-            csv.append(String.format(Locale.ROOT, "%d,%.3f,%.3f,%d,%d%n", id, sx[id] / area[id],
-                    sy[id] / area[id], area[id], type));
+            objectType[id] = type;
+            String name = classes.name(type);
+            float[] probs = map.typeProbability();
+            Double probability = probs == null ? null : (double) probs[id - 1];
+            Double dabMean = dab == null ? null : dab[id] / area[id];
+            csv.append(String.format(Locale.ROOT, "%d,%.3f,%.3f,%d,%d,%s,%s,%s%n", id,
+                    sx[id] / area[id], sy[id] / area[id], area[id], type, csvField(name),
+                    probability == null ? "" : String.format(Locale.ROOT, "%.4f", probability),
+                    dabMean == null ? "" : String.format(Locale.ROOT, "%.5f", dabMean)));
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("type", "Feature");
             f.put("geometry", geometry(labels, w, id, x0[id], y0[id], x1[id], y1[id]));
@@ -120,9 +173,18 @@ public final class InstanceWriter implements PredictionWriter {
             props.put("area", area[id]);
             props.put("objectType", "detection");
             Map<String, Object> classification = new LinkedHashMap<>();
-            classification.put("name", "type " + type);
-            classification.put("color", colour(type));
+            classification.put("name", name);
+            classification.put("color", classes.colour(type));
             props.put("classification", classification);
+            Map<String, Object> measurements = new LinkedHashMap<>();
+            measurements.put("Area px", area[id]);
+            if (probability != null) {
+                measurements.put("Class probability", Math.round(probability * 1e4) / 1e4);
+            }
+            if (dabMean != null) {
+                measurements.put("DAB OD mean", Math.round(dabMean * 1e5) / 1e5);
+            }
+            props.put("measurements", measurements);
             f.put("properties", props);
             features.add(f);
         }
@@ -132,6 +194,49 @@ public final class InstanceWriter implements PredictionWriter {
         fc.put("features", features);
         AtomicFiles.writeString(dir.resolve("objects").resolve(stem + ".geojson"),
                 JSON.writeValueAsString(fc));
+        if (image != null) {
+            ImageIo.writeRgb(dir.resolve("overlays").resolve(stem + ".png"),
+                    overlay(image, labels, objectType));
+        }
+        return pngIds;
+    }
+
+    /** The image with each object's outline pixels in its class's colour. */
+    private RgbImage overlay(RgbImage image, int[] labels, int[] objectType) {
+        int w = image.width();
+        int h = image.height();
+        byte[] out = image.data().clone();
+        Map<Integer, byte[]> colours = new HashMap<>();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = y * w + x;
+                int id = labels[i];
+                if (id == 0) {
+                    continue;
+                }
+                boolean edge = x == 0 || y == 0 || x == w - 1 || y == h - 1
+                        || labels[i - 1] != id || labels[i + 1] != id
+                        || labels[i - w] != id || labels[i + w] != id;
+                if (edge) {
+                    byte[] c = colours.computeIfAbsent(objectType[id], t -> {
+                        List<Integer> rgb = classes.colour(t);
+                        return new byte[] {rgb.get(0).byteValue(), rgb.get(1).byteValue(),
+                            rgb.get(2).byteValue()};
+                    });
+                    System.arraycopy(c, 0, out, 3 * i, 3);
+                }
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    /** A CSV field: quoted (inner quotes doubled) when it holds a comma, quote or line break. */
+    static String csvField(String v) {
+        if (v.indexOf(',') < 0 && v.indexOf('"') < 0 && v.indexOf('\n') < 0
+                && v.indexOf('\r') < 0) {
+            return v;
+        }
+        return '"' + v.replace("\"", "\"\"") + '"';
     }
 
     /**
@@ -174,21 +279,10 @@ public final class InstanceWriter implements PredictionWriter {
         return g;
     }
 
-    /** A display colour per type id ([r, g, b]): a fixed palette, then a hash. */
-    static List<Integer> colour(int type) {
-        int[][] palette = {{128, 128, 128}, {255, 0, 0}, {0, 160, 0}, {0, 0, 255},
-            {255, 200, 0}, {255, 0, 255}, {0, 200, 200}, {160, 80, 0}, {128, 0, 160}};
-        if (type >= 0 && type < palette.length) {
-            int[] c = palette[type];
-            return List.of(c[0], c[1], c[2]);
-        }
-        int h = type * 0x9E3779B9;
-        return List.of((h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff);
-    }
-
     @Override
     public List<String> files(String stem) {
-        return List.of("instances/" + stem + ".png", "objects/" + stem + ".csv",
-                "objects/" + stem + ".geojson");
+        return List.of("instances/" + stem + ".png", "types/" + stem + ".png",
+                "objects/" + stem + ".csv", "objects/" + stem + ".geojson",
+                "overlays/" + stem + ".png");
     }
 }

@@ -10,6 +10,8 @@ public enum PredictionOutput {
     INSTANCES,
     /** Class per pixel (1, H, W), 0 = background. */
     TYPES,
+    /** Per pixel, the probability of its object's class (1, H, W), 0 on background. */
+    TYPE_PROBABILITY,
     /** An image (3, H, W) in 0..255, e.g. a stain translation. */
     IMAGE,
     /** A label volume (D, H, W). */

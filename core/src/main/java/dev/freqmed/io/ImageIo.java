@@ -125,7 +125,19 @@ public final class ImageIo {
      * Each conversion other than palette expansion is logged once per file as a warning.
      */
     public static RgbImage readRgb(Path path) throws IOException {
-        BufferedImage image = read(path);
+        return toRgb(read(path), path, true);
+    }
+
+    /**
+     * {@link #readRgb}'s conversion of a decoded image (or a decoded region of one) to 8-bit RGB.
+     *
+     * @param image the decoded pixels
+     * @param path  the file they came from, named in the conversion warnings
+     * @param warn  whether to log the conversion (once per file: a region reader warns for the
+     *              first region only)
+     * @return the RGB raster
+     */
+    public static RgbImage toRgb(BufferedImage image, Path path, boolean warn) {
         int w = image.getWidth();
         int h = image.getHeight();
         Raster raster = image.getRaster();
@@ -133,9 +145,9 @@ public final class ImageIo {
         int bits = raster.getSampleModel().getSampleSize(0);
         byte[] out = new byte[w * h * 3];
         boolean palette = image.getColorModel() instanceof IndexColorModel;
-        if (!palette && (bands == 1 || bands == 2)) {
+        if (warn && !palette && (bands == 1 || bands == 2)) {
             LOG.warn("{}: grey image converted to RGB{}", path, bands == 2 ? " (alpha dropped)" : "");
-        } else if (!palette && bands == 4) {
+        } else if (warn && !palette && bands == 4) {
             LOG.warn("{}: RGBA image converted to RGB (alpha dropped)", path);
         }
         if (!palette && bits == 8 && bands >= 3) {

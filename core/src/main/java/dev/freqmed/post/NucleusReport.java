@@ -1,9 +1,8 @@
 package dev.freqmed.post;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freqmed.data.NucleusFolderReader;
 import dev.freqmed.data.stain.HedDeconvolution;
+import dev.freqmed.infer.ObjectClasses;
 import dev.freqmed.io.AtomicFiles;
 import dev.freqmed.io.GrayImage;
 import dev.freqmed.io.ImageIo;
@@ -317,31 +316,7 @@ public final class NucleusReport {
      * @throws IOException naming the file when it is not such JSON
      */
     public static Map<Integer, String> readTypeNames(Path json) throws IOException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json.toFile());
-        } catch (IOException e) {
-            throw new IOException(json + ": not readable JSON (" + e.getMessage() + ")", e);
-        }
-        JsonNode types = root.has("types") ? root.get("types") : root;
-        Map<Integer, String> out = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = types.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
-            int id;
-            try {
-                id = Integer.parseInt(e.getKey());
-            } catch (NumberFormatException x) {
-                throw new IOException(json + ": type key '" + e.getKey() + "' is not an integer");
-            }
-            JsonNode v = e.getValue();
-            String name = v.isObject() && v.has("name") ? v.get("name").asText()
-                    : v.isArray() && v.size() > 0 ? v.get(0).asText() : null;
-            if (name == null) {
-                throw new IOException(json + ": type " + id + " has no name");
-            }
-            out.put(id, name);
-        }
-        return out;
+        return ObjectClasses.read(json).names();
     }
 
     /**

@@ -43,7 +43,8 @@ import java.util.Set;
  * every epoch, keeps the best checkpoint by the configured metric, stops early if configured, and
  * can resume exactly from the last complete checkpoint.
  *
- * <p>Run folder layout: {@code config.yaml}, {@code log.csv}, {@code curves.png}, {@code model/}
+ * <p>Run folder layout: {@code config.yaml}, {@code log.csv}, {@code curves.png},
+ * {@code types.json} (when the data root has one), {@code model/}
  * (the best checkpoint, what {@code predict} reads) and {@code checkpoint/} (the last epoch with
  * optimizer and schedule state, what {@code --resume} reads).
  *
@@ -56,6 +57,12 @@ public final class TrainingRun {
 
     /** Folder of the best checkpoint inside a run folder. */
     public static final String MODEL_DIR = "model";
+    /**
+     * Class names and colours of the data ({@code types.json} in the data root, read by
+     * {@link dev.freqmed.infer.ObjectClasses}), copied into the run folder so that predictions
+     * name the classes.
+     */
+    public static final String CLASSES_FILE = dev.freqmed.infer.ObjectClasses.FILE;
     /** Folder of the last resumable checkpoint inside a run folder. */
     public static final String CHECKPOINT_DIR = "checkpoint";
     private static final String OPT_PREFIX = "optimizer/";
@@ -173,6 +180,10 @@ public final class TrainingRun {
         ModelRegistry.Entry<?> entry = ModelRegistry.get(config.arch());
         TaskAdapter task = entry.buildTask(config.model());
         Path root = config.dataRoot();
+        Path classes = root.resolve(CLASSES_FILE);
+        if (Files.isRegularFile(classes)) {
+            AtomicFiles.writeString(out.resolve(CLASSES_FILE), Files.readString(classes));
+        }
         SampleSource train = task.openData(root, config.data().trainSplit());
         SampleSource val = task.openData(root, config.data().valSplit());
 

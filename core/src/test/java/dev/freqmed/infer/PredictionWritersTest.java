@@ -60,8 +60,9 @@ class PredictionWritersTest {
         assertArrayEquals(want, back.data());
         assertEquals(2, ImageIo.readGray(dir.resolve("types/slide.png")).data()[1 * 12 + 2]);
         List<String> csv = Files.readAllLines(dir.resolve("objects/slide.csv"));
-        assertEquals(List.of("id,x,y,area,type", "1,3.500,2.000,12,2", "300,8.500,6.500,4,1"),
-                csv);
+        assertEquals(List.of("id,x,y,area,type,type_name,type_probability,dab_od",
+                "1,3.500,2.000,12,2,type 2,,", "300,8.500,6.500,4,1,type 1,,"), csv);
+        assertTrue(Files.notExists(dir.resolve("overlays/slide.png")), "no image, no overlay");
         JsonNode g = new ObjectMapper().readTree(dir.resolve("objects/slide.geojson").toFile());
         assertEquals("FeatureCollection", g.get("type").asText());
         assertEquals(2, g.get("features").size());
@@ -82,6 +83,68 @@ class PredictionWritersTest {
         JsonNode props = g.get("features").get(1).get("properties");
         assertEquals(300, props.get("id").asInt());
         assertEquals("type 1", props.get("classification").get("name").asText());
+    }
+
+    @Test
+    void namedClassesProbabilitiesStainAndOverlay() throws Exception {
+        Prediction base = instances();
+        float[] prob = new float[120];
+        for (int i = 0; i < 120; i++) {
+            float id = base.get(PredictionOutput.INSTANCES).data()[i];
+            prob[i] = id == 1 ? 0.75f : id == 300 ? 0.5f : 0f;
+        }
+        Prediction p = new Prediction(Map.of(
+                PredictionOutput.INSTANCES, base.get(PredictionOutput.INSTANCES),
+                PredictionOutput.TYPES, base.get(PredictionOutput.TYPES),
+                PredictionOutput.TYPE_PROBABILITY, new FloatImage(1, 10, 12, prob)), Map.of());
+        // A pale image with one brown (DAB-like) colour under object 1.
+        float[] px = new float[3 * 120];
+        for (int i = 0; i < 120; i++) {
+            boolean brown = base.get(PredictionOutput.INSTANCES).data()[i] == 1;
+            px[i] = brown ? 150 : 240;
+            px[120 + i] = brown ? 90 : 235;
+            px[240 + i] = brown ? 40 : 238;
+        }
+        FloatImage image = new FloatImage(3, 10, 12, px);
+        ObjectClasses classes = new ObjectClasses(Map.of(1, "tumour, IHC+", 2, "lymphocyte"),
+                Map.of(2, List.of(0, 255, 0)));
+        new InstanceWriter(classes).write(dir, "named", image, p);
+        List<String> csv = Files.readAllLines(dir.resolve("objects/named.csv"));
+        double dab = dev.freqmed.data.stain.HedDeconvolution.dab(150, 90, 40);
+        assertTrue(dab > 0.1, "brown has DAB: " + dab);
+        assertEquals(String.format(java.util.Locale.ROOT, "1,3.500,2.000,12,2,lymphocyte,0.7500,%.5f",
+                dab), csv.get(1));
+        assertTrue(csv.get(2).startsWith("300,8.500,6.500,4,1,\"tumour, IHC+\",0.5000,"), csv.get(2));
+        JsonNode f = new ObjectMapper().readTree(dir.resolve("objects/named.geojson").toFile())
+                .get("features").get(0).get("properties");
+        assertEquals("lymphocyte", f.get("classification").get("name").asText());
+        assertEquals("[0,255,0]", f.get("classification").get("color").toString());
+        assertEquals(0.75, f.get("measurements").get("Class probability").asDouble(), 1e-9);
+        assertEquals(dab, f.get("measurements").get("DAB OD mean").asDouble(), 1e-5);
+        RgbImage overlay = ImageIo.readRgb(dir.resolve("overlays/named.png"));
+        assertEquals(List.of(0, 255, 0), List.of(overlay.get(1, 2, 0), overlay.get(1, 2, 1),
+                overlay.get(1, 2, 2)), "outline of object 1 in its class colour");
+        assertEquals(150, overlay.get(2, 3, 0), "inside object 1 the image shows");
+        assertEquals(240, overlay.get(0, 0, 0), "background untouched");
+    }
+
+    @Test
+    void classesReadFromTypesJsonAndHoverNetTypeInfo() throws Exception {
+        Path a = Files.writeString(dir.resolve("types.json"), "{\"types\": {\"1\": {\"name\":"
+                + " \"other\", \"colour\": [255, 255, 0]}, \"2\": {\"name\": \"inflammatory\"}}}");
+        ObjectClasses ca = ObjectClasses.read(a);
+        assertEquals("other", ca.name(1));
+        assertEquals(List.of(255, 255, 0), ca.colour(1));
+        assertEquals("inflammatory", ca.name(2));
+        assertEquals("type 7", ca.name(7));
+        Path b = Files.writeString(dir.resolve("type_info.json"),
+                "{\"0\": [\"nolabe\", [0, 0, 0]], \"1\": [\"neopla\", [255, 0, 0]]}");
+        assertEquals(List.of(255, 0, 0), ObjectClasses.read(b).colour(1));
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"1\": [\"x\", [1, 2]]}");
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> ObjectClasses.read(bad));
+        assertTrue(e.getMessage().startsWith(bad.toString()) && e.getMessage().contains("[r, g, b]"),
+                e.getMessage());
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.freqmed.spark;
 
 import dev.freqmed.data.BinaryFolderReader;
 import dev.freqmed.data.FloatImage;
+import dev.freqmed.infer.InstanceWriter;
 import dev.freqmed.infer.LoadedModel;
+import dev.freqmed.infer.ObjectClasses;
 import dev.freqmed.infer.Prediction;
 import dev.freqmed.infer.PredictionOutput;
 import dev.freqmed.infer.PredictionWriter;
@@ -81,6 +83,9 @@ final class ImagePredictor {
                         options.overlap(), options.tileBatch(), options.blend()));
                 prediction = predictor.run(image);
                 writer = model.task().writer(options.threshold());
+                if (writer instanceof InstanceWriter instances) {
+                    writer = instances.withClasses(ObjectClasses.ofModel(model.dir()));
+                }
                 Files.createDirectories(tmp);
                 writer.write(tmp, stem, image, prediction);
             } catch (IOException | RuntimeException e) {

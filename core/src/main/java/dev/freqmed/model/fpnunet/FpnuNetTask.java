@@ -273,15 +273,20 @@ public final class FpnuNetTask implements TaskAdapter {
         return prediction(inst, nc.channels());
     }
 
-    /** {@code INSTANCES} and {@code TYPES} (each instance's voted type) with counts. */
+    /**
+     * {@code INSTANCES}, {@code TYPES} (each instance's voted type) and {@code TYPE_PROBABILITY}
+     * (the share of its pixels that voted for it) with counts.
+     */
     static Prediction prediction(NucleusInstances inst, int typeChannels) {
         int plane = inst.height() * inst.width();
         float[] ids = new float[plane];
         float[] typeMap = new float[plane];
+        float[] probability = new float[plane];
         for (int i = 0; i < plane; i++) {
             int id = inst.instances()[i];
             ids[i] = id;
             typeMap[i] = id == 0 ? 0 : inst.type()[id - 1];
+            probability[i] = id == 0 ? 0 : inst.typeProbability()[id - 1];
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("nuclei", inst.count());
@@ -296,7 +301,9 @@ public final class FpnuNetTask implements TaskAdapter {
         }
         return new Prediction(Map.of(
                 PredictionOutput.INSTANCES, new FloatImage(1, inst.height(), inst.width(), ids),
-                PredictionOutput.TYPES, new FloatImage(1, inst.height(), inst.width(), typeMap)),
+                PredictionOutput.TYPES, new FloatImage(1, inst.height(), inst.width(), typeMap),
+                PredictionOutput.TYPE_PROBABILITY, new FloatImage(1, inst.height(), inst.width(),
+                        probability)),
                 summary);
     }
 

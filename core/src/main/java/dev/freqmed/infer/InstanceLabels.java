@@ -1,0 +1,99 @@
+package dev.freqmed.infer;
+
+import dev.freqmed.data.FloatImage;
+import dev.freqmed.io.RgbImage;
+
+/**
+ * Object instances of a whole image, as {@link InstanceWriter} writes them: integer ids (0 =
+ * background, objects 1..{@code count}), optionally a class per pixel and each object's class
+ * probability, and optionally the image's pixels (for the overlay and the stain measures).
+ *
+ * @param width           columns
+ * @param height          rows
+ * @param labels          {@code height * width} ids, row-major
+ * @param types           {@code height * width} classes (0..255), or null without classes
+ * @param count           the largest id
+ * @param typeProbability per object (index {@code id - 1}) the probability of its class, or
+ *                        null when the model gives none
+ * @param image           the image the objects were found in, or null
+ */
+public record InstanceLabels(int width, int height, int[] labels, int[] types, int count,
+        float[] typeProbability, RgbImage image) {
+
+    /** Validates the sizes. */
+    public InstanceLabels {
+        if (labels.length != width * height || (types != null && types.length != labels.length)) {
+            throw new IllegalArgumentException("instance map arrays do not match " + width + "x"
+                    + height);
+        }
+        if (typeProbability != null && typeProbability.length != count) {
+            throw new IllegalArgumentException("expected " + count + " type probabilities, found "
+                    + typeProbability.length);
+        }
+        if (image != null && (image.width() != width || image.height() != height)) {
+            throw new IllegalArgumentException("the image is " + image.width() + "x"
+                    + image.height() + ", the labels " + width + "x" + height);
+        }
+    }
+
+    /**
+     * The labels of a prediction, with its classes and class probabilities when it has them.
+     *
+     * @param prediction holds {@link PredictionOutput#INSTANCES}, optionally
+     *                   {@link PredictionOutput#TYPES} and
+     *                   {@link PredictionOutput#TYPE_PROBABILITY}
+     * @param original   the (3, H, W) image in 0..255, or null
+     * @param what       named in the error, e.g. the image's stem
+     * @return the labels
+     * @throws IllegalArgumentException when an id is negative or not an integer
+     */
+    public static InstanceLabels of(Prediction prediction, FloatImage original, String what) {
+        FloatImage inst = prediction.get(PredictionOutput.INSTANCES);
+        FloatImage types = prediction.arrays().get(PredictionOutput.TYPES);
+        FloatImage probability = prediction.arrays().get(PredictionOutput.TYPE_PROBABILITY);
+        int[] labels = new int[inst.data().length];
+        int max = 0;
+        for (int i = 0; i < labels.length; i++) {
+            float v = inst.data()[i];
+            if (v < 0 || v != Math.rint(v) || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("instance labels must be non-negative integers,"
+                        + " found " + v + " in " + what);
+            }
+            labels[i] = (int) v;
+            max = Math.max(max, labels[i]);
+        }
+        int[] cls = null;
+        if (types != null) {
+            cls = new int[labels.length];
+            for (int i = 0; i < cls.length; i++) {
+                cls[i] = Math.max(0, Math.min(255, Math.round(types.data()[i])));
+            }
+        }
+        float[] prob = null;
+        if (probability != null) {
+            prob = new float[max];
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] > 0) {
+                    prob[labels[i] - 1] = probability.data()[i];
+                }
+            }
+        }
+        RgbImage rgb = original != null && original.channels() == 3
+                && original.width() == inst.width() && original.height() == inst.height()
+                ? toRgb(original) : null;
+        return new InstanceLabels(inst.width(), inst.height(), labels, cls, max, prob, rgb);
+    }
+
+    /** A (3, H, W) image of 0..255 values as 8-bit RGB (rounded, clamped). */
+    static RgbImage toRgb(FloatImage image) {
+        int plane = image.width() * image.height();
+        byte[] out = new byte[3 * plane];
+        float[] d = image.data();
+        for (int i = 0; i < plane; i++) {
+            for (int c = 0; c < 3; c++) {
+                out[3 * i + c] = (byte) Math.max(0, Math.min(255, Math.round(d[c * plane + i])));
+            }
+        }
+        return new RgbImage(image.width(), image.height(), out);
+    }
+}
