@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freqmed.data.FloatImage;
 import dev.freqmed.data.stain.HedDeconvolution;
 import dev.freqmed.io.AtomicFiles;
+import dev.freqmed.io.CsvFields;
 import dev.freqmed.io.GrayImage;
 import dev.freqmed.io.ImageIo;
 import dev.freqmed.io.RgbImage;
@@ -161,7 +162,7 @@ public final class InstanceWriter implements PredictionWriter {
             Double probability = probs == null ? null : (double) probs[id - 1];
             Double dabMean = dab == null ? null : dab[id] / area[id];
             csv.append(String.format(Locale.ROOT, "%d,%.3f,%.3f,%d,%d,%s,%s,%s%n", id,
-                    sx[id] / area[id], sy[id] / area[id], area[id], type, csvField(name),
+                    sx[id] / area[id], sy[id] / area[id], area[id], type, CsvFields.quote(name),
                     probability == null ? "" : String.format(Locale.ROOT, "%.4f", probability),
                     dabMean == null ? "" : String.format(Locale.ROOT, "%.5f", dabMean)));
             Map<String, Object> f = new LinkedHashMap<>();
@@ -228,15 +229,6 @@ public final class InstanceWriter implements PredictionWriter {
             }
         }
         return new RgbImage(w, h, out);
-    }
-
-    /** A CSV field: quoted (inner quotes doubled) when it holds a comma, quote or line break. */
-    static String csvField(String v) {
-        if (v.indexOf(',') < 0 && v.indexOf('"') < 0 && v.indexOf('\n') < 0
-                && v.indexOf('\r') < 0) {
-            return v;
-        }
-        return '"' + v.replace("\"", "\"\"") + '"';
     }
 
     /**

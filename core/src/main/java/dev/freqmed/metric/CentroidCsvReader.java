@@ -1,5 +1,6 @@
 package dev.freqmed.metric;
 
+import dev.freqmed.io.CsvFields;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ public final class CentroidCsvReader {
         try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
             String header = r.readLine();
             List<String> names = header == null ? List.of()
-                    : java.util.Arrays.stream(header.split(",")).map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+                    : CsvFields.split(header).stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
             int xi = names.indexOf("x");
             int yi = names.indexOf("y");
             int ti = names.indexOf("type");
@@ -58,12 +59,12 @@ public final class CentroidCsvReader {
                 if (line.isBlank()) {
                     continue;
                 }
-                String[] all = line.split(",");
-                if (all.length != names.size()) {
+                List<String> all = CsvFields.split(line);
+                if (all.size() != names.size()) {
                     throw new IOException(path + ":" + no + ": expected " + names.size() + " fields "
-                            + String.join(",", names) + ", found " + all.length);
+                            + String.join(",", names) + ", found " + all.size());
                 }
-                String[] f = {all[xi], all[yi], all[ti]};
+                String[] f = {all.get(xi), all.get(yi), all.get(ti)};
                 try {
                     double x = Double.parseDouble(f[0].trim());
                     double y = Double.parseDouble(f[1].trim());

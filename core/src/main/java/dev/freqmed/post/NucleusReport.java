@@ -4,6 +4,7 @@ import dev.freqmed.data.NucleusFolderReader;
 import dev.freqmed.data.stain.HedDeconvolution;
 import dev.freqmed.infer.ObjectClasses;
 import dev.freqmed.io.AtomicFiles;
+import dev.freqmed.io.CsvFields;
 import dev.freqmed.io.GrayImage;
 import dev.freqmed.io.ImageIo;
 import dev.freqmed.io.RgbImage;
@@ -330,7 +331,7 @@ public final class NucleusReport {
                 + "h_score,mean_dab_od\n");
         for (Row x : r.rows()) {
             csv.append(String.format(Locale.ROOT, "%s,%d,%s,%d,%d,%.4f,%d,%d,%d,%d,%d,%s,%s,%s%n",
-                    csvField(x.image()), x.type(), csvField(x.typeName()), x.count(),
+                    CsvFields.quote(x.image()), x.type(), CsvFields.quote(x.typeName()), x.count(),
                     x.areaPixels(), x.density(), x.scored(), x.bins()[0], x.bins()[1],
                     x.bins()[2], x.bins()[3], num(x.positivityIndex(), 2), num(x.hScore(), 1),
                     num(x.meanDabOd(), 4)));
@@ -372,10 +373,6 @@ public final class NucleusReport {
 
     private static String num(double v, int digits) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%." + digits + "f", v);
-    }
-
-    private static String csvField(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     private static String escape(String s) {

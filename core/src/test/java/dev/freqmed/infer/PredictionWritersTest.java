@@ -63,6 +63,10 @@ class PredictionWritersTest {
         assertEquals(List.of("id,x,y,area,type,type_name,type_probability,dab_od",
                 "1,3.500,2.000,12,2,type 2,,", "300,8.500,6.500,4,1,type 1,,"), csv);
         assertTrue(Files.notExists(dir.resolve("overlays/slide.png")), "no image, no overlay");
+        // evaluate --task nuclei-type reads the CSV back (empty trailing fields included).
+        assertEquals(List.of(new dev.freqmed.metric.Centroid(3.5, 2.0, 2),
+                new dev.freqmed.metric.Centroid(8.5, 6.5, 1)),
+                dev.freqmed.metric.CentroidCsvReader.read(dir.resolve("objects/slide.csv")));
         JsonNode g = new ObjectMapper().readTree(dir.resolve("objects/slide.geojson").toFile());
         assertEquals("FeatureCollection", g.get("type").asText());
         assertEquals(2, g.get("features").size());
@@ -115,6 +119,10 @@ class PredictionWritersTest {
         assertEquals(String.format(java.util.Locale.ROOT, "1,3.500,2.000,12,2,lymphocyte,0.7500,%.5f",
                 dab), csv.get(1));
         assertTrue(csv.get(2).startsWith("300,8.500,6.500,4,1,\"tumour, IHC+\",0.5000,"), csv.get(2));
+        assertEquals(List.of(new dev.freqmed.metric.Centroid(3.5, 2.0, 2),
+                new dev.freqmed.metric.Centroid(8.5, 6.5, 1)),
+                dev.freqmed.metric.CentroidCsvReader.read(dir.resolve("objects/named.csv")),
+                "a quoted name with a comma keeps the columns");
         JsonNode f = new ObjectMapper().readTree(dir.resolve("objects/named.geojson").toFile())
                 .get("features").get(0).get("properties");
         assertEquals("lymphocyte", f.get("classification").get("name").asText());
