@@ -158,6 +158,10 @@ class ModelCliContractTest {
                 images.toString(), "--output", out.toString(), "--device", "cpu", "--tile",
                 sample[3], "--overlap", sample[4], "--blend", "gaussian");
         assertEquals(0, p.code(), name + " predict: " + p.err());
+        // The data root's class names travel with the run and name the predicted classes.
+        assertTrue(Files.isRegularFile(run.resolve("types.json")), name + ": types.json not copied");
+        assertTrue(p.out().contains("class names: " + run.resolve("types.json").toAbsolutePath()),
+                p.out());
         List<Path> inputs;
         try (Stream<Path> s = Files.list(images)) {
             inputs = s.sorted().toList();
