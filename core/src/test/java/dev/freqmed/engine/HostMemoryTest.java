@@ -60,13 +60,15 @@ class HostMemoryTest {
         assumeTrue(HostMemory.hugePages(), HostMemory.summary());
         assumeTrue(Files.isReadable(ROLLUP), "no " + ROLLUP);
         try (NDManager m = Engine.getEngine("PyTorch").newBaseManager()) {
-            long before = anonHugeKib();
             NDArray a = m.ones(new Shape(64, 1024, 1024)); // 256 MiB
             assertEquals(1f, a.getFloat(63, 1023, 1023));
-            long grown = anonHugeKib() - before;
-            // Without huge pages the array adds nothing to AnonHugePages.
-            assertTrue(grown >= 128 * 1024, "AnonHugePages grew by " + grown + " KiB for a"
-                    + " 256 MiB array");
+            // The array may reuse heap memory that earlier tests faulted in (glibc keeps freed
+            // memory, one heap for all threads), so what is checked is that the process holds
+            // at least half of it in huge pages; without them AnonHugePages stays near 0 (the
+            // JVM's own heap does not use them in madvise mode).
+            long huge = anonHugeKib();
+            assertTrue(huge >= 128 * 1024, "AnonHugePages is " + huge + " KiB with a 256 MiB"
+                    + " array alive");
         }
     }
 
