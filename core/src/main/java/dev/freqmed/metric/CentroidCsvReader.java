@@ -42,8 +42,13 @@ public final class CentroidCsvReader {
         List<Centroid> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
             String header = r.readLine();
-            List<String> names = header == null ? List.of()
-                    : CsvFields.split(header).stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+            List<String> names;
+            try {
+                names = header == null ? List.of()
+                        : CsvFields.split(header).stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+            } catch (IllegalArgumentException e) {
+                throw new IOException(path + ":1: " + e.getMessage(), e);
+            }
             int xi = names.indexOf("x");
             int yi = names.indexOf("y");
             int ti = names.indexOf("type");
@@ -59,7 +64,12 @@ public final class CentroidCsvReader {
                 if (line.isBlank()) {
                     continue;
                 }
-                List<String> all = CsvFields.split(line);
+                List<String> all;
+                try {
+                    all = CsvFields.split(line);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(path + ":" + no + ": " + e.getMessage(), e);
+                }
                 if (all.size() != names.size()) {
                     throw new IOException(path + ":" + no + ": expected " + names.size() + " fields "
                             + String.join(",", names) + ", found " + all.size());
