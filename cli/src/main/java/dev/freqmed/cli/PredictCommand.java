@@ -112,13 +112,13 @@ final class PredictCommand implements Callable<Integer> {
             Files.createDirectories(output);
             Predictor predictor = new Predictor(m, windows.inferer());
             PredictionWriter writer = m.task().writer(threshold);
-            if (writer instanceof InstanceWriter instances) {
+            if (writer instanceof InstanceWriter) {
                 if (types != null && !Files.isRegularFile(types)) {
                     throw new NoSuchFileException(types.toString(), null, "--types file does not exist");
                 }
                 Path classes = types != null ? types : ObjectClasses.fileOfModel(m.dir());
                 if (classes != null) {
-                    writer = instances.withClasses(ObjectClasses.read(classes));
+                    writer = new InstanceWriter(ObjectClasses.read(classes));
                     out.println("class names: " + classes);
                 }
             }
@@ -167,10 +167,7 @@ final class PredictCommand implements Callable<Integer> {
                         done, all, objects, s, s / done * (all - done)));
                 out.flush();
             });
-            if (!writer.write(output, ImageIo.stem(p), map)) {
-                out.println("  " + map.count() + " objects: more than a 16-bit PNG holds, so instances/"
-                        + ImageIo.stem(p) + ".png is not written; objects/ holds them all");
-            }
+            writer.write(output, ImageIo.stem(p), map);
             out.println(String.format(Locale.ROOT, "  %d objects", map.count()));
             out.flush();
             return true;

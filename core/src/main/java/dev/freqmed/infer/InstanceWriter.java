@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *       pixels, type = the most frequent class inside the object (0 without types) and its name
  *       ({@link ObjectClasses}), the class probability the model gave the object (empty when it
  *       gives none), and the mean DAB optical density of the object's pixels
- *       ({@link HedDeconvolution#dab}; empty without the image);
+ *       ({@link HedDeconvolution#meanDabOpticalDensity}, decadic, as {@code nuclei report}
+ *       scores it; empty without the image);
  *   <li>{@code objects/STEM.geojson}: a FeatureCollection with one feature per object whose
  *       geometry follows the pixel edges ({@link PixelOutlines}: pixel (x, y) is the square
  *       [x, x+1] &times; [y, y+1], so the polygon area equals the pixel area; a Polygon with
@@ -64,11 +65,6 @@ public final class InstanceWriter implements PredictionWriter {
         this.classes = classes;
     }
 
-    /** This writer with other class names and colours. */
-    public InstanceWriter withClasses(ObjectClasses other) {
-        return new InstanceWriter(other);
-    }
-
     @Override
     public void write(Path dir, String stem, FloatImage original, Prediction prediction)
             throws IOException {
@@ -80,19 +76,17 @@ public final class InstanceWriter implements PredictionWriter {
      *
      * @param dir  the output folder
      * @param stem the image's name without extension
-     * @param map  the labels, classes and pixels
-     * @return whether {@code instances/STEM.png} was written: not when there are more than
-     *         65,535 objects (a 16-bit PNG cannot hold their ids; the CSV and the GeoJSON hold
-     *         every object)
+     * @param map  the labels, classes and pixels; above 65,535 objects, whose ids a 16-bit PNG
+     *             cannot hold, {@code instances/STEM.png} is left out with a warning (the CSV and
+     *             the GeoJSON hold every object)
      * @throws IOException when a file cannot be written
      */
-    public boolean write(Path dir, String stem, InstanceLabels map) throws IOException {
+    public void write(Path dir, String stem, InstanceLabels map) throws IOException {
         int h = map.height();
         int w = map.width();
         int[] labels = map.labels();
         int max = map.count();
-        boolean pngIds = max <= 65535;
-        if (pngIds) {
+        if (max <= 65535) {
             ImageIo.writeGray16(dir.resolve("instances").resolve(stem + ".png"),
                     new GrayImage(w, h, 16, labels));
         } else {
@@ -104,9 +98,11 @@ public final class InstanceWriter implements PredictionWriter {
             ImageIo.writeGray8(dir.resolve("types").resolve(stem + ".png"),
                     new GrayImage(w, h, 8, cls));
         }
-        // Per object: area, coordinate sums, bounding box, type histogram, DAB sum.
+        // Per object: area, coordinate sums, bounding box, type histogram; DAB OD as the
+        // nucleus report measures it.
         RgbImage image = map.image();
-        double[] dab = image == null ? null : new double[max + 1];
+        double[] dab = image == null ? null
+                : HedDeconvolution.meanDabOpticalDensity(labels, image);
         long[] area = new long[max + 1];
         double[] sx = new double[max + 1];
         double[] sy = new double[max + 1];
@@ -133,10 +129,6 @@ public final class InstanceWriter implements PredictionWriter {
                 if (cls != null) {
                     hist.computeIfAbsent(id, k -> new int[256])[cls[y * w + x]]++;
                 }
-                if (dab != null) {
-                    dab[id] += HedDeconvolution.dab(image.get(y, x, 0), image.get(y, x, 1),
-                            image.get(y, x, 2));
-                }
             }
         }
         int[] objectType = new int[max + 1];
@@ -160,7 +152,7 @@ public final class InstanceWriter implements PredictionWriter {
             String name = classes.name(type);
             float[] probs = map.typeProbability();
             Double probability = probs == null ? null : (double) probs[id - 1];
-            Double dabMean = dab == null ? null : dab[id] / area[id];
+            Double dabMean = dab == null ? null : dab[id];
             csv.append(String.format(Locale.ROOT, "%d,%.3f,%.3f,%d,%d,%s,%s,%s%n", id,
                     sx[id] / area[id], sy[id] / area[id], area[id], type, CsvFields.quote(name),
                     probability == null ? "" : String.format(Locale.ROOT, "%.4f", probability),
@@ -199,7 +191,6 @@ public final class InstanceWriter implements PredictionWriter {
             ImageIo.writeRgb(dir.resolve("overlays").resolve(stem + ".png"),
                     overlay(image, labels, objectType));
         }
-        return pngIds;
     }
 
     /** The image with each object's outline pixels in its class's colour. */

@@ -15,6 +15,7 @@ import dev.freqmed.config.Configs;
 import dev.freqmed.data.Sample;
 import dev.freqmed.data.SampleSource;
 import dev.freqmed.data.transform.Transform;
+import dev.freqmed.infer.ObjectClasses;
 import dev.freqmed.io.AtomicFiles;
 import dev.freqmed.io.HostTensor;
 import dev.freqmed.io.LoadOptions;
@@ -57,12 +58,6 @@ public final class TrainingRun {
 
     /** Folder of the best checkpoint inside a run folder. */
     public static final String MODEL_DIR = "model";
-    /**
-     * Class names and colours of the data ({@code types.json} in the data root, read by
-     * {@link dev.freqmed.infer.ObjectClasses}), copied into the run folder so that predictions
-     * name the classes.
-     */
-    public static final String CLASSES_FILE = dev.freqmed.infer.ObjectClasses.FILE;
     /** Folder of the last resumable checkpoint inside a run folder. */
     public static final String CHECKPOINT_DIR = "checkpoint";
     private static final String OPT_PREFIX = "optimizer/";
@@ -180,9 +175,10 @@ public final class TrainingRun {
         ModelRegistry.Entry<?> entry = ModelRegistry.get(config.arch());
         TaskAdapter task = entry.buildTask(config.model());
         Path root = config.dataRoot();
-        Path classes = root.resolve(CLASSES_FILE);
+        // The data's class names and colours travel with the run, where predict finds them.
+        Path classes = root.resolve(ObjectClasses.FILE);
         if (Files.isRegularFile(classes)) {
-            AtomicFiles.writeString(out.resolve(CLASSES_FILE), Files.readString(classes));
+            AtomicFiles.writeString(out.resolve(ObjectClasses.FILE), Files.readString(classes));
         }
         SampleSource train = task.openData(root, config.data().trainSplit());
         SampleSource val = task.openData(root, config.data().valSplit());

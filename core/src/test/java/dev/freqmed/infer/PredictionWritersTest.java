@@ -114,7 +114,9 @@ class PredictionWritersTest {
                 Map.of(2, List.of(0, 255, 0)));
         new InstanceWriter(classes).write(dir, "named", image, p);
         List<String> csv = Files.readAllLines(dir.resolve("objects/named.csv"));
-        double dab = dev.freqmed.data.stain.HedDeconvolution.dab(150, 90, 40);
+        // Decadic DAB optical density, the scale `nuclei report` thresholds (0.2 / 0.4 / 0.6).
+        double dab = dev.freqmed.data.stain.HedDeconvolution.OD_PER_UNIT
+                * dev.freqmed.data.stain.HedDeconvolution.dab(150, 90, 40);
         assertTrue(dab > 0.1, "brown has DAB: " + dab);
         assertEquals(String.format(java.util.Locale.ROOT, "1,3.500,2.000,12,2,lymphocyte,0.7500,%.5f",
                 dab), csv.get(1));

@@ -115,7 +115,7 @@ class NucleusReportTest {
                 px[3 * p + c] = (byte) colours[p][c];
             }
         }
-        double[] od = NucleusReport.meanDabOpticalDensity(new int[] {0, 2, 2, 3},
+        double[] od = dev.freqmed.data.stain.HedDeconvolution.meanDabOpticalDensity(new int[] {0, 2, 2, 3},
                 new RgbImage(4, 1, px));
         assertEquals(4, od.length);
         assertTrue(Double.isNaN(od[0]) && Double.isNaN(od[1]));

@@ -83,8 +83,8 @@ final class ImagePredictor {
                         options.overlap(), options.tileBatch(), options.blend()));
                 prediction = predictor.run(image);
                 writer = model.task().writer(options.threshold());
-                if (writer instanceof InstanceWriter instances) {
-                    writer = instances.withClasses(ObjectClasses.ofModel(model.dir()));
+                if (writer instanceof InstanceWriter) {
+                    writer = new InstanceWriter(ObjectClasses.ofModel(model.dir()));
                 }
                 Files.createDirectories(tmp);
                 writer.write(tmp, stem, image, prediction);

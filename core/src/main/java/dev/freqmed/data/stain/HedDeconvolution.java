@@ -65,6 +65,46 @@ public final class HedDeconvolution {
     }
 
     /**
+     * Mean DAB optical density (decadic, {@link #dab} x
+     * {@link #OD_PER_UNIT}) of every instance, for per-nucleus tables.
+     *
+     * @param instances {@code height * width} ids, 0 = background
+     * @param image     the original RGB image of the same size
+     * @return indexed by id (0..max id); NaN for ids without pixels and for 0
+     * @throws IllegalArgumentException if the sizes differ
+     */
+    public static double[] meanDabOpticalDensity(int[] instances, RgbImage image) {
+        if (instances.length != image.width() * image.height()) {
+            throw new IllegalArgumentException("expected " + image.width() * image.height()
+                    + " instance ids for a " + image.width() + "x" + image.height()
+                    + " image, found " + instances.length);
+        }
+        int max = 0;
+        for (int v : instances) {
+            if (v < 0) {
+                throw new IllegalArgumentException("instance ids must be >= 0, found " + v);
+            }
+            max = Math.max(max, v);
+        }
+        long[] area = new long[max + 1];
+        double[] sum = new double[max + 1];
+        byte[] px = image.data();
+        for (int i = 0; i < instances.length; i++) {
+            int id = instances[i];
+            if (id != 0) {
+                area[id]++;
+                sum[id] += dab(px[3 * i], px[3 * i + 1], px[3 * i + 2]);
+            }
+        }
+        double[] out = new double[max + 1];
+        for (int id = 0; id <= max; id++) {
+            out[id] = id == 0 || area[id] == 0 ? Double.NaN
+                    : OD_PER_UNIT * sum[id] / area[id];
+        }
+        return out;
+    }
+
+    /**
      * HED of an 8-bit image.
      *
      * @return (3, H, W): haematoxylin, eosin, DAB
