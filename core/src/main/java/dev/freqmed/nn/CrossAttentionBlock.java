@@ -76,10 +76,8 @@ public final class CrossAttentionBlock extends AbstractBlock {
             throw new IllegalArgumentException("attention expects (query, key, value), found "
                     + inputs.size() + " arrays");
         }
-        NDArray w = ParameterViews.of(ps.getValue(inWeight, inputs.head().getDevice(),
-                training), inputs.head());
-        NDArray b = ParameterViews.of(ps.getValue(inBias, inputs.head().getDevice(), training),
-                inputs.head());
+        NDArray w = ParameterViews.value(ps, inWeight, inputs.head(), training);
+        NDArray b = ParameterViews.value(ps, inBias, inputs.head(), training);
         NDArray q = project(inputs.get(0), w, b, 0);
         NDArray k = project(inputs.get(1), w, b, 1);
         NDArray v = project(inputs.get(2), w, b, 2);

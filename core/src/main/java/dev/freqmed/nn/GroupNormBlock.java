@@ -102,10 +102,8 @@ public final class GroupNormBlock extends AbstractBlock {
             long[] perChannel = new long[shape.dimension()];
             java.util.Arrays.fill(perChannel, 1);
             perChannel[1] = channels;
-            NDArray w = ParameterViews.of(parameterStore.getValue(weight, x.getDevice(),
-                    training), x);
-            NDArray b = ParameterViews.of(parameterStore.getValue(bias, x.getDevice(),
-                    training), x);
+            NDArray w = ParameterViews.value(parameterStore, weight, x, training);
+            NDArray b = ParameterViews.value(parameterStore, bias, x, training);
             y = y.mul(w.reshape(perChannel)).add(b.reshape(perChannel));
         }
         return new NDList(y);

@@ -70,9 +70,8 @@ public final class LayerNorm2dBlock extends AbstractBlock {
         long[] perChannel = new long[shape.dimension()];
         java.util.Arrays.fill(perChannel, 1);
         perChannel[1] = channels;
-        NDArray w = ParameterViews.of(parameterStore.getValue(weight, x.getDevice(), training),
-                x);
-        NDArray b = ParameterViews.of(parameterStore.getValue(bias, x.getDevice(), training), x);
+        NDArray w = ParameterViews.value(parameterStore, weight, x, training);
+        NDArray b = ParameterViews.value(parameterStore, bias, x, training);
         return new NDList(y.mul(w.reshape(perChannel)).add(b.reshape(perChannel)));
     }
 

@@ -1,6 +1,8 @@
 package dev.freqmed.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
 
 /**
  * Parameter arrays for a forward pass that does arithmetic on a parameter before it meets the
@@ -29,5 +31,19 @@ public final class ParameterViews {
         NDArray view = parameter.reshape(parameter.getShape());
         view.attach(like.getManager());
         return view;
+    }
+
+    /**
+     * {@link #of} for a parameter read from the store on {@code like}'s device.
+     *
+     * @param store     the pass's parameter store
+     * @param parameter the parameter
+     * @param like      an array of the current pass (usually the block's input)
+     * @param training  whether the pass trains
+     * @return the view
+     */
+    public static NDArray value(ParameterStore store, Parameter parameter, NDArray like,
+            boolean training) {
+        return of(store.getValue(parameter, like.getDevice(), training), like);
     }
 }

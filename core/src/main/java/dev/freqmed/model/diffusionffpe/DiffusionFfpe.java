@@ -314,7 +314,7 @@ public final class DiffusionFfpe extends SdBlock implements HeldParameters, Base
         z = Scalars.mul(z, sf);
         float[] t = new float[(int) n];
         java.util.Arrays.fill(t, OneStepDdpm.TIMESTEP);
-        NDArray ctx = ParameterViews.of(ps.getValue(text, x.getDevice(), training), x)
+        NDArray ctx = ParameterViews.value(ps, text, x, training)
                 .broadcast(n, config.promptTokens(), config.crossDim());
         NDArray eps = unet.forward(ps,
                         new NDList(z, HostArrays.of(x.getManager(), t), ctx), training)

@@ -63,7 +63,7 @@ final class SpectralNormBlock extends SdBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray x = inputs.head();
-        NDArray w = ParameterViews.of(ps.getValue(weight, x.getDevice(), training), x);
+        NDArray w = ParameterViews.value(ps, weight, x, training);
         NDArray uu = ps.getValue(u, x.getDevice(), training);
         NDArray vv = ps.getValue(v, x.getDevice(), training);
         long out = w.getShape().get(0);

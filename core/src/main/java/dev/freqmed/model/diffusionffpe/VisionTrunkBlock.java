@@ -73,7 +73,7 @@ final class VisionTrunkBlock extends SdBlock {
         long n = x.getShape().get(0);
         NDArray t = call(patchEmbed, ps, x, training);
         t = t.reshape(n, dim, (long) grid * grid).transpose(0, 2, 1);
-        NDArray cls = ParameterViews.of(ps.getValue(clsToken, x.getDevice(), training), x)
+        NDArray cls = ParameterViews.value(ps, clsToken, x, training)
                 .broadcast(n, 1, dim);
         t = NDArrays.concat(new NDList(cls, t), 1)
                 .add(ps.getValue(posEmbed, x.getDevice(), training));

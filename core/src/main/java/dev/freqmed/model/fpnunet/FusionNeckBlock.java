@@ -122,8 +122,7 @@ final class FusionNeckBlock extends AbstractBlock {
                 h, w, Resize.Mode.BILINEAR, false);
         NDArray msFull = Ops.run(msFuse, ps, NDArrays.concat(new NDList(a1, a2, a3), 1),
                 training, params);
-        NDArray haarBands = haar(img,
-                ParameterViews.of(ps.getValue(haar, img.getDevice(), training), img));
+        NDArray haarBands = haar(img, ParameterViews.value(ps, haar, img, training));
         NDArray wvFull = Ops.run(waveConv, ps, Resize.resize(haarBands, h, w,
                 Resize.Mode.BILINEAR, false), training, params);
         NDArray ms = Resize.resize(msFull, gh, gw, Resize.Mode.BILINEAR, false);

@@ -181,7 +181,7 @@ final class TypeDecoderBlock extends AbstractBlock {
         protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
                 PairList<String, Object> params) {
             NDArray x = inputs.head();
-            NDArray p0 = ParameterViews.of(ps.getValue(prompt, x.getDevice(), training), x)
+            NDArray p0 = ParameterViews.value(ps, prompt, x, training)
                     .expandDims(0);
             NDArray p = p0.add(attn.forward(ps, new NDList(p0, p0, p0), training, params)
                     .singletonOrThrow());
