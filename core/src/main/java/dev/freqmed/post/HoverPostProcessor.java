@@ -43,8 +43,9 @@ import org.opencv.imgproc.Imgproc;
  * reverse), so touching nuclei often show no HV edge between them and merge (mean AJI 0.820 over
  * those 16 tiles, the same in the reference; HoVer-Net's own targets give 0.906).
  *
- * <p>The two Sobel channels, and then the distance and the markers, are computed concurrently
- * (on the common fork-join pool); the result does not depend on it.
+ * <p>The two Sobel channels, then the distance and the markers, then the watershed and the
+ * per-pixel type argmax are computed concurrently (on the common fork-join pool); the result
+ * does not depend on it.
  */
 public final class HoverPostProcessor {
 
@@ -177,6 +178,9 @@ public final class HoverPostProcessor {
         checkSize("foreground", foreground.length, height, width);
         checkSize("hvH", hvH.length, height, width);
         checkSize("hvV", hvV.length, height, width);
+        if (typeProbabilities != null) {
+            checkTypes(typeProbabilities, height, width);
+        }
         int[] mask = watershedMask(foreground, height, width, settings.foregroundThreshold(),
                 settings.minObjectSize());
         double[] hvEdges = edges(hvH, hvV, mask, height, width, settings.sobelKernel(),
@@ -193,8 +197,15 @@ public final class HoverPostProcessor {
                 () -> distance(e, mask, height, width));
         int[] seeds = markers(markerEdges, mask, height, width, settings.edgeThreshold(),
                 settings.markerKernel(), settings.minMarkerSize());
-        int[] labels = watershed(dist.join(), seeds, mask, height, width);
-        return typeVote(labels, typeProbabilities, height, width);
+        double[] landscape = dist.join();
+        // The per-pixel argmax of the types does not depend on the labels: it runs on another
+        // core while this one floods.
+        CompletableFuture<byte[]> argmax = typeProbabilities == null ? null
+                : CompletableFuture.supplyAsync(() -> argmaxTypes(typeProbabilities, height,
+                        width));
+        int[] labels = watershed(landscape, seeds, mask, height, width);
+        return vote(labels, argmax == null ? null : argmax.join(),
+                typeProbabilities == null ? 0 : typeProbabilities.length, height, width);
     }
 
     /**
@@ -364,6 +375,34 @@ public final class HoverPostProcessor {
     public static NucleusInstances typeVote(int[] labels, float[][] typeProbabilities,
             int height, int width) {
         checkSize("labels", labels.length, height, width);
+        byte[] argmax = typeProbabilities == null ? null
+                : argmaxTypes(typeProbabilities, height, width);
+        return vote(labels, argmax, argmax == null ? 0 : typeProbabilities.length, height, width);
+    }
+
+    /** Per pixel, the channel of the largest type probability (the first on a tie; NaN wins). */
+    private static byte[] argmaxTypes(float[][] typeProbabilities, int height, int width) {
+        checkTypes(typeProbabilities, height, width);
+        int k = typeProbabilities.length;
+        int n = height * width;
+        byte[] best = new byte[n];
+        float[] bv = typeProbabilities[0].clone();
+        for (int c = 1; c < k; c++) {
+            float[] p = typeProbabilities[c];
+            for (int i = 0; i < n; i++) {
+                float v = p[i];
+                if (v > bv[i] || (Float.isNaN(v) && !Float.isNaN(bv[i]))) {
+                    best[i] = (byte) c;
+                    bv[i] = v;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Renumbering, areas, centroids and the type vote over a per-pixel argmax (or none). */
+    private static NucleusInstances vote(int[] labels, byte[] argmax, int k, int height,
+            int width) {
         int max = 0;
         for (int v : labels) {
             max = Math.max(max, v);
@@ -392,31 +431,13 @@ public final class HoverPostProcessor {
         }
         int[] type = new int[count];
         float[] prob = new float[count];
-        if (typeProbabilities != null) {
-            int k = typeProbabilities.length;
-            if (k == 0) {
-                throw new IllegalArgumentException("typeProbabilities has no channel");
-            }
-            for (int c = 0; c < k; c++) {
-                checkSize("typeProbabilities[" + c + "]", typeProbabilities[c].length, height,
-                        width);
-            }
+        if (argmax != null) {
             int[][] hist = new int[count][k];
             for (int i = 0; i < labels.length; i++) {
                 int id = inst[i];
-                if (id == 0) {
-                    continue;
+                if (id != 0) {
+                    hist[id - 1][argmax[i]]++;
                 }
-                int best = 0;
-                float bv = typeProbabilities[0][i];
-                for (int c = 1; c < k; c++) {
-                    float v = typeProbabilities[c][i];
-                    if (v > bv || (Float.isNaN(v) && !Float.isNaN(bv))) {
-                        best = c;
-                        bv = v;
-                    }
-                }
-                hist[id - 1][best]++;
             }
             for (int j = 0; j < count; j++) {
                 int first = -1;
@@ -446,6 +467,20 @@ public final class HoverPostProcessor {
             cy[j] = sy[j] / area[j];
         }
         return new NucleusInstances(inst, height, width, count, type, prob, cx, cy, area);
+    }
+
+    private static void checkTypes(float[][] typeProbabilities, int height, int width) {
+        int k = typeProbabilities.length;
+        if (k == 0) {
+            throw new IllegalArgumentException("typeProbabilities has no channel");
+        }
+        if (k > Byte.MAX_VALUE) {
+            throw new IllegalArgumentException("at most " + Byte.MAX_VALUE
+                    + " type channels, found " + k);
+        }
+        for (int c = 0; c < k; c++) {
+            checkSize("typeProbabilities[" + c + "]", typeProbabilities[c].length, height, width);
+        }
     }
 
     private static void checkSize(String name, int length, int height, int width) {

@@ -1,5 +1,7 @@
 package dev.freqmed.post;
 
+import java.util.Arrays;
+
 /**
  * Binary-image utilities with scipy.ndimage's conventions: 4-connected component labels numbered in
  * raster order of each component's first pixel ({@code scipy.ndimage.label} with its default
@@ -81,38 +83,46 @@ public final class Labeling {
 
     /** Fills holes: returns 1 where the input is non-zero or the pixel is enclosed background. */
     public static int[] fillHoles(int[] binary, int height, int width) {
-        // Background reachable from the border through 4-neighbours stays background.
-        boolean[] outside = new boolean[binary.length];
+        // Background reachable from the border through 4-neighbours stays background: flood it
+        // from the border pixels; out = 1 everywhere else.
+        int[] out = new int[binary.length];
+        Arrays.fill(out, 1);
         int[] stack = new int[binary.length];
         int top = 0;
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                if (y == 0 || x == 0 || y == height - 1 || x == width - 1) {
-                    int p = y * width + x;
-                    if (binary[p] == 0 && !outside[p]) {
-                        outside[p] = true;
-                        stack[top++] = p;
-                    }
-                }
-            }
+        for (int x = 0; x < width; x++) {
+            top = open(binary, out, stack, top, x);
+            top = open(binary, out, stack, top, (height - 1) * width + x);
+        }
+        for (int y = 1; y < height - 1; y++) {
+            top = open(binary, out, stack, top, y * width);
+            top = open(binary, out, stack, top, y * width + width - 1);
         }
         while (top > 0) {
             int p = stack[--top];
             int y = p / width;
             int x = p - y * width;
-            int[] nb = {y > 0 ? p - width : -1, x > 0 ? p - 1 : -1,
-                x < width - 1 ? p + 1 : -1, y < height - 1 ? p + width : -1};
-            for (int q : nb) {
-                if (q >= 0 && binary[q] == 0 && !outside[q]) {
-                    outside[q] = true;
-                    stack[top++] = q;
-                }
+            if (y > 0) {
+                top = open(binary, out, stack, top, p - width);
+            }
+            if (x > 0) {
+                top = open(binary, out, stack, top, p - 1);
+            }
+            if (x < width - 1) {
+                top = open(binary, out, stack, top, p + 1);
+            }
+            if (y < height - 1) {
+                top = open(binary, out, stack, top, p + width);
             }
         }
-        int[] out = new int[binary.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = outside[i] ? 0 : 1;
-        }
         return out;
+    }
+
+    /** Marks background pixel q as reachable from the border (out = 0) and stacks it. */
+    private static int open(int[] binary, int[] out, int[] stack, int top, int q) {
+        if (binary[q] == 0 && out[q] != 0) {
+            out[q] = 0;
+            stack[top++] = q;
+        }
+        return top;
     }
 }

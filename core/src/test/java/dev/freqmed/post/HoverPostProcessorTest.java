@@ -143,5 +143,10 @@ class HoverPostProcessorTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> post.process(new float[16], new float[16], new float[15], null, 4, 4));
         assertTrue(e.getMessage().contains("hvV"), e.getMessage());
+        // A type channel of the wrong size is named before any step runs (not from another core).
+        float[][] types = {new float[16], new float[12]};
+        e = assertThrows(IllegalArgumentException.class,
+                () -> post.process(new float[16], new float[16], new float[16], types, 4, 4));
+        assertTrue(e.getMessage().contains("typeProbabilities[1]"), e.getMessage());
     }
 }
