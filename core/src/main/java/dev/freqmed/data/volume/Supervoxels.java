@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -132,10 +133,9 @@ public final class Supervoxels {
                     NiftiVolume sv = compute(v, minSize);
                     Path target = out.resolve(outputName(p));
                     NiftiWriter.write(target, sv);
-                    int count = 0;
-                    for (float x : sv.data()) {
-                        count = Math.max(count, (int) x);
-                    }
+                    // Distinct ids inside the body: segments wholly outside it leave gaps.
+                    long count = IntStream.range(0, sv.data().length)
+                            .map(i -> (int) sv.data()[i]).filter(x -> x > 0).distinct().count();
                     listener.message(String.format(Locale.ROOT,
                             "supervoxels %d/%d: %s -> %s (%d supervoxels, %.1f s)",
                             done.incrementAndGet(), inputs.size(), p.getFileName(),
