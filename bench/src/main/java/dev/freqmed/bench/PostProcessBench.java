@@ -23,7 +23,7 @@ import java.util.Random;
  * 1000x1000 tile with about 400 nuclei (ellipses of radii 5..12 px, painted in random order so
  * that many touch), NP = the nucleus mask, HV = {@link HvTargets}, 5 one-hot type channels;
  * prints JSON on standard output: the median and all runs of {@code process} (which overlaps
- * independent steps on two cores), the medians of the steps run one after another, and the
+ * independent steps on two cores), the median of {@code process} without type channels, the medians of the steps run one after another, and the
  * instances found.
  *
  * <p>Usage: {@code PostProcessBench [--size N] [--nuclei N] [--repeat N] [--dump DIR]}; with
@@ -86,6 +86,7 @@ public final class PostProcessBench {
         HoverPostProcessor.Settings s = post.settings();
         int truth = (int) Arrays.stream(inst).filter(v -> v > 0).distinct().count();
         List<Double> total = new ArrayList<>();
+        List<Double> untyped = new ArrayList<>();
         double[][] steps = new double[5][repeat];
         NucleusInstances out = null;
         for (int r = -3; r < repeat; r++) {
@@ -106,11 +107,14 @@ public final class PostProcessBench {
             long t5 = System.nanoTime();
             NucleusInstances whole = post.process(np, hv[0], hv[1], types, size, size);
             long t6 = System.nanoTime();
+            post.process(np, hv[0], hv[1], null, size, size);
+            long t7 = System.nanoTime();
             if (whole.count() != out.count()) {
                 throw new IllegalStateException("process() and the steps disagree");
             }
             if (r >= 0) {
                 total.add((t6 - t5) / 1e9);
+                untyped.add((t7 - t6) / 1e9);
                 long[] t = {t0, t1, t2, t3, t4, t5};
                 for (int j = 0; j < 5; j++) {
                     steps[j][r] = (t[j + 1] - t[j]) / 1e9;
@@ -132,6 +136,7 @@ public final class PostProcessBench {
         o.put("instances_found", out.count());
         o.put("median_seconds", median(total));
         o.put("seconds_per_run", total);
+        o.put("median_seconds_without_types", median(untyped));
         String[] names = {"watershed_mask", "edges_and_distance", "markers", "watershed",
             "type_vote"};
         Map<String, Object> per = new LinkedHashMap<>();
