@@ -369,6 +369,49 @@ public final class Resize {
         }
     }
 
+    /**
+     * The weights of torch's {@code F.interpolate(mode='bicubic', antialias=True,
+     * align_corners=False)} along one axis of length {@code in} resized to {@code out} (torch
+     * 1.13 {@code UpSampleKernel.cpp}, {@code _compute_indices_weights_aa}; PIL's filter): output
+     * sample {@code o} centred at {@code s (o + 0.5)}, {@code s = in / out}, takes the inputs
+     * within {@code 2 max(s, 1)} of it, weighted by Keys' cubic with {@code A = -0.5} at
+     * {@code (i - centre + 0.5) / max(s, 1)}, the weights normalised to sum 1. Unlike plain
+     * bicubic this widens the kernel when shrinking, so every input sample counts. timm resamples
+     * a ViT's position table this way ({@code resample_abs_pos_embed}). Computed in double,
+     * returned as float.
+     *
+     * @return row-major {@code out x in} weights
+     * @throws IllegalArgumentException on non-positive lengths
+     */
+    public static float[] antialiasedBicubicWeights(int in, int out) {
+        if (in < 1 || out < 1) {
+            throw new IllegalArgumentException(
+                    "Expected positive lengths, found in=" + in + " out=" + out);
+        }
+        double scale = (double) in / out;
+        double support = 2.0 * Math.max(scale, 1.0);
+        double invscale = scale >= 1.0 ? 1.0 / scale : 1.0;
+        float[] w = new float[out * in];
+        double[] taps = new double[in];
+        for (int o = 0; o < out; o++) {
+            double centre = scale * (o + 0.5);
+            int min = Math.max((int) (centre - support + 0.5), 0);
+            int max = Math.min((int) (centre + support + 0.5), in);
+            double total = 0;
+            for (int i = min; i < max; i++) {
+                double x = Math.abs((i - centre + 0.5) * invscale);
+                double a = -0.5;
+                taps[i] = x < 1 ? ((a + 2) * x - (a + 3)) * x * x + 1
+                        : x < 2 ? ((a * x - 5 * a) * x + 8 * a) * x - 4 * a : 0;
+                total += taps[i];
+            }
+            for (int i = min; i < max; i++) {
+                w[o * in + i] = (float) (total != 0 ? taps[i] / total : taps[i]);
+            }
+        }
+        return w;
+    }
+
     /** Cubic convolution kernel for |x| <= 1 (Keys 1981, A = -0.75 as in torch). */
     private static float cubic1(float x) {
         return ((CUBIC_A + 2f) * x - (CUBIC_A + 3f)) * x * x + 1f;

@@ -137,4 +137,30 @@ class ResizeTest {
             assertThrows(IllegalArgumentException.class, () -> Resize.Mode.parse("area"));
         }
     }
+
+    /**
+     * torch 1.13's antialiased bicubic weights (row 0; torch computes them in float, hence the
+     * tolerance), and every row sums to 1.
+     */
+    @Test
+    void antialiasedBicubicWeightsMatchTorch() {
+        float[] w = Resize.antialiasedBicubicWeights(28, 14);
+        float[] torchRow0 = {0.46443516f, 0.46443516f, 0.12133891f, -0.037656903f, -0.012552301f,
+            0f};
+        for (int i = 0; i < torchRow0.length; i++) {
+            assertEquals(torchRow0[i], w[i], 1e-6, "28->14 weight " + i);
+        }
+        float[] w7 = Resize.antialiasedBicubicWeights(10, 7);
+        float[] torch7 = {0.69224787f, 0.35991788f, -0.051299576f, -0.00086617644f, 0f};
+        for (int i = 0; i < torch7.length; i++) {
+            assertEquals(torch7[i], w7[i], 1e-6, "10->7 weight " + i);
+        }
+        for (int o = 0; o < 14; o++) {
+            double sum = 0;
+            for (int i = 0; i < 28; i++) {
+                sum += w[o * 28 + i];
+            }
+            assertEquals(1.0, sum, 1e-6);
+        }
+    }
 }

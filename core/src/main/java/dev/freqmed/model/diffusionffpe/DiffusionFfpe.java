@@ -18,6 +18,7 @@ import dev.freqmed.io.HostTensor;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.io.weights.BaseModelRelease;
 import dev.freqmed.io.weights.Checkpoint;
+import dev.freqmed.io.weights.WeightNameTable;
 import dev.freqmed.model.HeldParameters;
 import dev.freqmed.nn.LoraConfig;
 import dev.freqmed.nn.ParameterViews;
@@ -56,7 +57,8 @@ import java.util.Set;
  * used. Output {@code (N, 3, H, W)} in [−1, 1]. The training step uses {@link #translate} for both
  * directions and {@link #discriminate}.
  */
-public final class DiffusionFfpe extends SdBlock implements HeldParameters, BaseModelRelease {
+public final class DiffusionFfpe extends SdBlock
+        implements HeldParameters, BaseModelRelease, WeightNameTable {
 
     /** Translation direction. */
     public enum Direction {
@@ -415,6 +417,21 @@ public final class DiffusionFfpe extends SdBlock implements HeldParameters, Base
     @Override
     public List<String> notReleased() {
         return DiffusionFfpeRelease.notReleased();
+    }
+
+    /**
+     * A single file for {@code model.init}: CONCH's {@code pytorch_model.bin} gives the
+     * discriminators' frozen trunk ({@link ConchTrunkWeights}: {@code visual.trunk.*} to
+     * {@code cv_trunk.*}, the position table resampled to this network's token grid); any other
+     * file (a FreqMed checkpoint, the prompt tables) is read by its keys as they are.
+     */
+    @Override
+    public Map<String, HostTensor> toNetworkKeys(Checkpoint source) throws IOException {
+        Map<String, HostTensor> sd = source.stateDict();
+        if (ConchTrunkWeights.holdsTrunk(sd)) {
+            return ConchTrunkWeights.toNetworkKeys(sd, trunk.grid(), source.source());
+        }
+        return sd;
     }
 
     /** SD-Turbo's UNet and VAE from {@code base}, the trained parts from {@code model.pkl}. */
