@@ -24,42 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class LpipsVggTest {
 
-    static Map<String, HostTensor> vgg() {
-        Map<String, HostTensor> sd = new LinkedHashMap<>();
-        int in = 3;
-        for (int i = 0; i < LpipsVgg.CONV_INDEX.length; i++) {
-            int out = LpipsVgg.CONV_OUT[i];
-            int fan = in * 9;
-            float[] w = new float[out * fan];
-            for (int j = 0; j < w.length; j++) {
-                w[j] = (float) (Math.sqrt(2.0 / fan) * 1.4 * Math.sin(0.7 * j + 1.3 * i));
-            }
-            float[] b = new float[out];
-            for (int j = 0; j < out; j++) {
-                b[j] = (float) (0.01 * Math.cos(j + i));
-            }
-            String p = "features." + LpipsVgg.CONV_INDEX[i] + ".";
-            sd.put(p + "weight", HostTensor.of(DType.FLOAT32, new long[] {out, in, 3, 3}, w));
-            sd.put(p + "bias", HostTensor.of(DType.FLOAT32, new long[] {out}, b));
-            in = out;
-        }
-        return sd;
-    }
-
-    static Map<String, HostTensor> lins() {
-        Map<String, HostTensor> sd = new LinkedHashMap<>();
-        for (int k = 0; k < LpipsVgg.TAP_CHANNELS.length; k++) {
-            int ch = LpipsVgg.TAP_CHANNELS[k];
-            float[] w = new float[ch];
-            for (int j = 0; j < ch; j++) {
-                w[j] = (float) (0.1 * Math.abs(Math.cos(0.3 * j + k)));
-            }
-            sd.put("lin" + k + ".model.1.weight", HostTensor.of(DType.FLOAT32,
-                    new long[] {1, ch, 1, 1}, w));
-        }
-        return sd;
-    }
-
     private static NDArray image(NDManager m, double f, double phase, boolean cos) {
         float[] v = new float[2 * 3 * 32 * 32];
         for (int j = 0; j < v.length; j++) {
@@ -71,7 +35,7 @@ class LpipsVggTest {
     @Test
     void matchesPyTorchAndIsZeroForEqualImages() throws IOException {
         try (NDManager m = NDManager.newBaseManager();
-                LpipsVgg lpips = LpipsVgg.of(m, vgg(), lins())) {
+                LpipsVgg lpips = LpipsVgg.of(m, LpipsFixtures.vgg(), LpipsFixtures.lins())) {
             NDArray x = image(m, 0.05, 0, false);
             NDArray y = image(m, 0.07, 0.3, true);
             float[] d = lpips.distance(x, y).toFloatArray();
@@ -86,7 +50,7 @@ class LpipsVggTest {
     @Test
     void gradientReachesTheImages() throws IOException {
         try (NDManager m = NDManager.newBaseManager();
-                LpipsVgg lpips = LpipsVgg.of(m, vgg(), lins())) {
+                LpipsVgg lpips = LpipsVgg.of(m, LpipsFixtures.vgg(), LpipsFixtures.lins())) {
             NDArray x = image(m, 0.05, 0, false);
             NDArray y = image(m, 0.07, 0.3, true);
             x.setRequiresGradient(true);
@@ -104,15 +68,15 @@ class LpipsVggTest {
 
     @Test
     void aMissingOrMisShapedTensorIsNamed() {
-        Map<String, HostTensor> vgg = vgg();
+        Map<String, HostTensor> vgg = LpipsFixtures.vgg();
         vgg.remove("features.14.weight");
         try (NDManager m = NDManager.newBaseManager()) {
-            IOException e = assertThrows(IOException.class, () -> LpipsVgg.of(m, vgg, lins()));
+            IOException e = assertThrows(IOException.class, () -> LpipsVgg.of(m, vgg, LpipsFixtures.lins()));
             assertTrue(e.getMessage().contains("features.14.weight"), e.getMessage());
-            Map<String, HostTensor> lin = lins();
+            Map<String, HostTensor> lin = LpipsFixtures.lins();
             lin.put("lin2.model.1.weight", HostTensor.of(DType.FLOAT32, new long[] {1, 128, 1, 1},
                     new float[128]));
-            e = assertThrows(IOException.class, () -> LpipsVgg.of(m, vgg(), lin));
+            e = assertThrows(IOException.class, () -> LpipsVgg.of(m, LpipsFixtures.vgg(), lin));
             assertTrue(e.getMessage().contains("lin2.model.1.weight")
                     && e.getMessage().contains("[1, 256, 1, 1]"), e.getMessage());
         }

@@ -45,6 +45,12 @@ import java.util.List;
  *                           too, for small configs that start from random weights, where a frozen
  *                           random autoencoder cannot reproduce its input (the local-view encoders
  *                           and the ViT trunk stay frozen either way)
+ * @param lpips              the LPIPS-VGG weights, two files: torchvision's VGG16
+ *                           ({@code vgg16-397923af.pth}) and the lpips package's v0.1
+ *                           {@code vgg.pth}, relative to the working folder; null or empty
+ *                           leaves the LPIPS terms out (a DEVIATION)
+ * @param lambdaCycleLpips   cycle LPIPS weight (10), used with {@code lpips}
+ * @param lambdaIdentityLpips identity LPIPS weight (1), used with {@code lpips}
  */
 public record DiffusionFfpeConfig(
         int imageSize,
@@ -75,7 +81,10 @@ public record DiffusionFfpeConfig(
         double clipNorm,
         double discLearningRate,
         double discWeightDecay,
-        boolean trainBase) {
+        boolean trainBase,
+        List<String> lpips,
+        double lambdaCycleLpips,
+        double lambdaIdentityLpips) {
 
     /** Validates every field; the message names the offending one. */
     public DiffusionFfpeConfig {
@@ -119,6 +128,15 @@ public record DiffusionFfpeConfig(
             throw bad("lambdaGan/lambdaCycle/lambdaIdentity", "non-negative",
                     lambdaGan + "/" + lambdaCycle + "/" + lambdaIdentity);
         }
+        lpips = lpips == null ? List.of() : List.copyOf(lpips);
+        if (!lpips.isEmpty() && lpips.size() != 2) {
+            throw bad("lpips", "two files (torchvision's vgg16 and LPIPS's v0.1 vgg.pth)",
+                    lpips);
+        }
+        if (!(lambdaCycleLpips >= 0) || !(lambdaIdentityLpips >= 0)) {
+            throw bad("lambdaCycleLpips/lambdaIdentityLpips", "non-negative",
+                    lambdaCycleLpips + "/" + lambdaIdentityLpips);
+        }
         if (!(clipNorm > 0) || !(discLearningRate > 0) || !(discWeightDecay >= 0)) {
             throw bad("clipNorm/discLearningRate/discWeightDecay", "positive (decay >= 0)",
                     clipNorm + "/" + discLearningRate + "/" + discWeightDecay);
@@ -150,14 +168,15 @@ public record DiffusionFfpeConfig(
 
     /**
      * The paper's generator at SD-Turbo size and its CONCH-sized discriminator, trained at 512².
-     * DEVIATION: the LPIPS terms of the cycle (×10) and identity (×1) losses are left out: they
-     * need the LPIPS-VGG16 weights, which FreqMed cannot load yet; the L1 terms are kept.
+     * The LPIPS terms of the cycle (×10) and identity (×1) losses need the LPIPS-VGG16 weights
+     * ({@code lpips}, two files the user supplies); without them they are left out (DEVIATION)
+     * and the L1 terms are kept.
      */
     public static DiffusionFfpeConfig paper() {
         return new DiffusionFfpeConfig(512, 4, List.of(128, 256, 512, 512), 2, 32,
                 List.of(320, 640, 1280, 1280), 2, List.of(5, 10, 20, 20),
                 List.of(true, true, true, false), 1024, 77, 128, 128, 4, 8, 224, 16, 768, 12,
-                12, List.of(5, 9, 12), 128, 0.5, 1, 1, 10, 5e-6, 1e-2, false);
+                12, List.of(5, 9, 12), 128, 0.5, 1, 1, 10, 5e-6, 1e-2, false, List.of(), 10, 1);
     }
 
     /**
@@ -169,7 +188,7 @@ public record DiffusionFfpeConfig(
         return new DiffusionFfpeConfig(64, 4, List.of(32, 64, 64, 64), 1, 8,
                 List.of(32, 64, 64, 64), 1, List.of(1, 2, 2, 2), List.of(true, true, true, false),
                 64, 8, 8, 8, 4, 8, 64, 8, 64, 4, 4, List.of(2, 3, 4), 32, 0.5, 1, 1, 10, 1e-4,
-                1e-2, false);
+                1e-2, false, List.of(), 10, 1);
     }
 
     /** The VAE sizes. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import dev.freqmed.backbone.LpipsVgg;
 import dev.freqmed.data.Sample;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.model.diffusionffpe.DiffusionFfpe.Direction;
@@ -16,6 +17,8 @@ import dev.freqmed.tensor.Scalars;
 import dev.freqmed.train.AdamOptimizer;
 import dev.freqmed.train.StepContext;
 import dev.freqmed.train.TrainStep;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,10 +29,12 @@ import java.util.Map;
  * optimiser steps per batch, each with its own forward, backward and gradient-norm clip
  * ({@code clipNorm}):
  * <ol>
- * <li>cycle (G): {@code λ_cyc·[L1(G_b2a(G_a2b(a)), a) + L1(G_a2b(G_b2a(b)), b)]};</li>
+ * <li>cycle (G): {@code λ_cyc·[L1(G_b2a(G_a2b(a)), a) + L1(G_a2b(G_b2a(b)), b)]}
+ * {@code + λ_cyc,lpips·[LPIPS(G_b2a(G_a2b(a)), a) + LPIPS(G_a2b(G_b2a(b)), b)]};</li>
  * <li>GAN (G): fresh {@code fb = G_a2b(a)}, {@code fa = G_b2a(b)},
  * {@code λ_gan·[BCE(D_B(fb), real) + BCE(D_A(fa), real)]};</li>
- * <li>identity (G): {@code λ_idt·[L1(G_a2b(b), b) + L1(G_b2a(a), a)]};</li>
+ * <li>identity (G): {@code λ_idt·[L1(G_a2b(b), b) + L1(G_b2a(a), a)]}
+ * {@code + λ_idt,lpips·[LPIPS(G_a2b(b), b) + LPIPS(G_b2a(a), a)]};</li>
  * <li>discriminators on the detached fakes of step 2, target fake, weight {@code λ_gan/2};</li>
  * <li>discriminators on the real images, target real, weight {@code λ_gan/2}.</li>
  * </ol>
@@ -43,8 +48,9 @@ import java.util.Map;
  * {@link #skippedUpdates()}. The tiny model on CPU hits this now and then in the generator's
  * objectives (a cause not found yet); the reference trains in fp32 without such a guard.
  *
- * <p>DEVIATION: the LPIPS terms of the cycle and identity losses are left out (LPIPS-VGG weights
- * are not available to FreqMed); the recorded loss is the sum of the three generator objectives.
+ * <p>LPIPS is {@link LpipsVgg} (batch mean, frozen), read from the two files of
+ * {@link DiffusionFfpeConfig#lpips()} when the step first runs. DEVIATION: without those files the
+ * LPIPS terms are left out. The recorded loss is the sum of the three generator objectives.
  */
 public final class DiffusionFfpeStep implements TrainStep {
 
@@ -55,10 +61,35 @@ public final class DiffusionFfpeStep implements TrainStep {
     private long skipped;
     private AdamOptimizer discOptimizer;
     private Map<String, Parameter> discParams;
+    private LpipsVgg lpips;
 
     /** The step for {@code config}. */
     public DiffusionFfpeStep(DiffusionFfpeConfig config) {
         this.config = config;
+    }
+
+    /** The step with an LPIPS network already loaded (tests), whatever the config says. */
+    DiffusionFfpeStep(DiffusionFfpeConfig config, LpipsVgg lpips) {
+        this.config = config;
+        this.lpips = lpips;
+    }
+
+    /** Whether the LPIPS terms are part of the cycle and identity objectives. */
+    public boolean usesLpips() {
+        return lpips != null || !config.lpips().isEmpty();
+    }
+
+    private void loadLpips(NDManager manager) {
+        if (lpips != null || config.lpips().isEmpty()) {
+            return;
+        }
+        Path vgg = Path.of(config.lpips().get(0));
+        Path lin = Path.of(config.lpips().get(1));
+        try {
+            lpips = LpipsVgg.load(manager, vgg, lin);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("model.lpips: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -81,6 +112,7 @@ public final class DiffusionFfpeStep implements TrainStep {
         if (discOptimizer == null) {
             discOptimizer = newOptimizer(ctx.manager().newSubManager());
         }
+        loadLpips(ctx.manager());
         double clip = config.clipNorm();
         float gan = (float) config.lambdaGan();
         try (NDManager sub = ctx.manager().newSubManager()) {
@@ -89,7 +121,8 @@ public final class DiffusionFfpeStep implements TrainStep {
             float cycle = ctx.optimise("cycle", ps -> {
                 NDArray recA = g(net, ps, g(net, ps, a, Direction.A2B), Direction.B2A);
                 NDArray recB = g(net, ps, g(net, ps, b, Direction.B2A), Direction.A2B);
-                return Scalars.mul(l1(recA, a).add(l1(recB, b)), (float) config.lambdaCycle());
+                return reconstruction(recA, a, recB, b, config.lambdaCycle(),
+                        config.lambdaCycleLpips());
             }, clip);
             noteSkip(ctx, "cycle");
             NDArray[] fakes = new NDArray[2];
@@ -104,10 +137,9 @@ public final class DiffusionFfpeStep implements TrainStep {
                 return Scalars.mul(l, gan);
             }, clip);
             noteSkip(ctx, "generator GAN");
-            float identity = ctx.optimise("identity", ps -> Scalars.mul(
-                    l1(g(net, ps, b, Direction.A2B), b)
-                    .add(l1(g(net, ps, a, Direction.B2A), a)), (float) config.lambdaIdentity()),
-                    clip);
+            float identity = ctx.optimise("identity", ps -> reconstruction(
+                    g(net, ps, b, Direction.A2B), b, g(net, ps, a, Direction.B2A), a,
+                    config.lambdaIdentity(), config.lambdaIdentityLpips()), clip);
             noteSkip(ctx, "identity");
             optimiseDiscriminators(ctx, "discriminator (fake)", net, fakes[0], fakes[1], false);
             optimiseDiscriminators(ctx, "discriminator (real)", net, b, a, true);
@@ -134,6 +166,20 @@ public final class DiffusionFfpeStep implements TrainStep {
         NDArray noise = x.getManager().randomNormal(new Shape(s.get(0), 4, s.get(2) / f,
                 s.get(3) / f));
         return net.translate(ps, x, d, noise, true);
+    }
+
+    /**
+     * {@code wL1·[L1(x1, y1) + L1(x2, y2)] + wLpips·[LPIPS(x1, y1) + LPIPS(x2, y2)]}, the
+     * LPIPS part only when the step has LPIPS (batch means).
+     */
+    NDArray reconstruction(NDArray x1, NDArray y1, NDArray x2, NDArray y2, double wL1,
+            double wLpips) {
+        NDArray loss = Scalars.mul(l1(x1, y1).add(l1(x2, y2)), (float) wL1);
+        if (lpips != null && wLpips > 0) {
+            NDArray p = lpips.distance(x1, y1).mean().add(lpips.distance(x2, y2).mean());
+            loss = loss.add(Scalars.mul(p, (float) wLpips));
+        }
+        return loss;
     }
 
     private static NDArray l1(NDArray x, NDArray y) {
