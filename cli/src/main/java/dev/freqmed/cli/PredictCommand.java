@@ -12,7 +12,6 @@ import dev.freqmed.infer.Predictor;
 import dev.freqmed.infer.PredictionWriter;
 import dev.freqmed.infer.RegionPredictor;
 import dev.freqmed.io.ImageIo;
-import dev.freqmed.io.ImageRegionReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -149,29 +148,31 @@ final class PredictCommand implements Callable<Integer> {
      */
     private boolean byRegion(Path p, InstanceWriter writer, Predictor predictor, PrintWriter out, int i, int n)
             throws IOException {
-        try (ImageRegionReader reader = new ImageRegionReader(p)) {
-            int w = reader.width();
-            int h = reader.height();
-            if (w <= region && h <= region) {
-                return false;
-            }
-            RegionPredictor regions = new RegionPredictor(predictor::run, region, regionMargin);
-            int total = regions.regions(w, h);
-            out.println(String.format(Locale.ROOT, "[%d/%d] %s (%dx%d): %d regions of %d px + %d px margin",
-                    i, n, p.getFileName(), w, h, total, region, regionMargin));
-            out.flush();
-            long t0 = System.nanoTime();
-            InstanceLabels map = regions.run(RegionPredictor.PixelSource.of(reader), (done, all, objects) -> {
-                double s = (System.nanoTime() - t0) / 1e9;
-                out.println(String.format(Locale.ROOT, "  region %d/%d, %d objects, %.0f s, about %.0f s left",
-                        done, all, objects, s, s / done * (all - done)));
-                out.flush();
-            });
-            writer.write(output, ImageIo.stem(p), map);
-            out.println(String.format(Locale.ROOT, "  %d objects", map.count()));
-            out.flush();
-            return true;
+        long t0 = System.nanoTime();
+        InstanceLabels map = new RegionPredictor(predictor::run, region, regionMargin).runFile(p,
+                new RegionPredictor.Listener() {
+                    @Override
+                    public void start(int w, int h, int total) {
+                        out.println(String.format(Locale.ROOT, "[%d/%d] %s (%dx%d): %d regions of %d px + %d px"
+                                + " margin", i, n, p.getFileName(), w, h, total, region, regionMargin));
+                        out.flush();
+                    }
+
+                    @Override
+                    public void region(int done, int all, int objects) {
+                        double s = (System.nanoTime() - t0) / 1e9;
+                        out.println(String.format(Locale.ROOT, "  region %d/%d, %d objects, %.0f s, about %.0f s"
+                                + " left", done, all, objects, s, s / done * (all - done)));
+                        out.flush();
+                    }
+                });
+        if (map == null) {
+            return false;
         }
+        writer.write(output, ImageIo.stem(p), map);
+        out.println(String.format(Locale.ROOT, "  %d objects", map.count()));
+        out.flush();
+        return true;
     }
 
     static List<Path> listInputs(Path input) throws IOException {

@@ -37,6 +37,38 @@ public record InstanceLabels(int width, int height, int[] labels, int[] types, i
     }
 
     /**
+     * The prediction summary of these objects, as an instance model's whole-image prediction
+     * gives it: {@code nuclei} (the object count) and, with classes, {@code type_t} objects of each
+     * class t from 1 to the largest class present.
+     */
+    public java.util.Map<String, Object> summary() {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("nuclei", count);
+        if (types != null) {
+            int[] classOf = new int[count + 1];
+            java.util.Arrays.fill(classOf, -1);
+            int max = 0;
+            for (int i = 0; i < labels.length; i++) {
+                int id = labels[i];
+                if (id > 0 && classOf[id] < 0) {
+                    classOf[id] = types[i];
+                    max = Math.max(max, types[i]);
+                }
+            }
+            int[] per = new int[max + 1];
+            for (int id = 1; id <= count; id++) {
+                if (classOf[id] >= 0) {
+                    per[classOf[id]]++;
+                }
+            }
+            for (int t = 1; t <= max; t++) {
+                out.put("type_" + t, per[t]);
+            }
+        }
+        return out;
+    }
+
+    /**
      * The labels of a prediction, with its classes and class probabilities when it has them.
      *
      * @param prediction holds {@link PredictionOutput#INSTANCES}, optionally

@@ -108,6 +108,16 @@ public final class RegionPredictor {
          * @param objects objects kept so far
          */
         void region(int done, int total, int objects);
+
+        /**
+         * Told once before the first region of a file ({@link #runFile}).
+         *
+         * @param width   the image's width
+         * @param height  the image's height
+         * @param regions the regions it takes
+         */
+        default void start(int width, int height, int regions) {
+        }
     }
 
     private final RegionModel model;
@@ -136,6 +146,30 @@ public final class RegionPredictor {
 
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
+    }
+
+    /**
+     * Predicts an image file region by region, reading one region at a time, when it is wider or
+     * taller than a region; a smaller image is left to a whole-image pass.
+     *
+     * @param image    the image file (a TIFF decodes only the strips or tiles a region touches)
+     * @param listener told of the start and after each region (may be null)
+     * @return the labels as {@link #run}, or null when the image fits one region (nothing done)
+     * @throws IOException when the file cannot be read
+     */
+    public InstanceLabels runFile(java.nio.file.Path image, Listener listener)
+            throws IOException {
+        try (ImageRegionReader reader = new ImageRegionReader(image)) {
+            int w = reader.width();
+            int h = reader.height();
+            if (w <= region && h <= region) {
+                return null;
+            }
+            if (listener != null) {
+                listener.start(w, h, regions(w, h));
+            }
+            return run(PixelSource.of(reader), listener);
+        }
     }
 
     /**

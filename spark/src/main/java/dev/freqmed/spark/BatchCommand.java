@@ -56,6 +56,15 @@ public final class BatchCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "0", description = "Network input side (0 = the model's).")
     int size;
 
+    @Option(names = "--region", defaultValue = "1024", description = "Instance models (FPNuNet): an image wider or"
+            + " taller than this is predicted region by region, read from the file one region at a time, as"
+            + " 'freqmed predict' does (0 = always the whole image; default: ${DEFAULT-VALUE}).")
+    int region;
+
+    @Option(names = "--region-margin", defaultValue = "64", description = "Context read around each region's core,"
+            + " in pixels (default: ${DEFAULT-VALUE}).")
+    int regionMargin;
+
     @Option(names = "--resume", description = "Keep the images whose outputs are complete; predict the rest.")
     boolean resume;
 
@@ -84,7 +93,7 @@ public final class BatchCommand implements Callable<Integer> {
         Files.createDirectories(output);
         BatchOptions options = new BatchOptions(model.toAbsolutePath().toString(),
                 output.toAbsolutePath().toString(), windows.tile, windows.overlap, windows.tileBatch, windows.blend,
-                threshold, size, resume);
+                threshold, size, resume, region, regionMargin);
         if (master == null) {
             master = System.getProperty("spark.master", "local[*]");
         }

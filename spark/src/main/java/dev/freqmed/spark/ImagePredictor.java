@@ -2,6 +2,7 @@ package dev.freqmed.spark;
 
 import dev.freqmed.data.BinaryFolderReader;
 import dev.freqmed.data.FloatImage;
+import dev.freqmed.infer.InstanceLabels;
 import dev.freqmed.infer.InstanceWriter;
 import dev.freqmed.infer.LoadedModel;
 import dev.freqmed.infer.ObjectClasses;
@@ -9,6 +10,7 @@ import dev.freqmed.infer.Prediction;
 import dev.freqmed.infer.PredictionOutput;
 import dev.freqmed.infer.PredictionWriter;
 import dev.freqmed.infer.Predictor;
+import dev.freqmed.infer.RegionPredictor;
 import dev.freqmed.infer.SlidingWindowInferer;
 import dev.freqmed.io.AtomicFiles;
 import dev.freqmed.io.GrayImage;
@@ -73,33 +75,21 @@ final class ImagePredictor {
         }
         Path tmp = output.resolve(STATE_DIR).resolve("tmp").resolve(stem + "." + attempt + "." + UUID.randomUUID());
         try {
-            FloatImage image;
-            Prediction prediction;
-            PredictionWriter writer;
+            Written w;
             try {
-                image = BinaryFolderReader.readImage(Path.of(path));
-                LoadedModel model = ExecutorModels.get(options.model(), options.size());
-                Predictor predictor = new Predictor(model, SlidingWindowInferer.ofOptions(options.tile(),
-                        options.overlap(), options.tileBatch(), options.blend()));
-                prediction = predictor.run(image);
-                writer = model.task().writer(options.threshold());
-                if (writer instanceof InstanceWriter) {
-                    writer = new InstanceWriter(ObjectClasses.ofModel(model.dir()));
-                }
-                Files.createDirectories(tmp);
-                writer.write(tmp, stem, image, prediction);
+                w = predictAndWrite(Path.of(path), stem, tmp);
             } catch (IOException | RuntimeException e) {
                 return ImageResult.error(stem, message(path, e), seconds(t0));
             }
             List<String> files = new ArrayList<>();
-            for (String f : writer.files(stem)) {
+            for (String f : w.writer().files(stem)) {
                 if (Files.isRegularFile(tmp.resolve(f))) {
                     files.add(f);
                 }
             }
             publish(tmp, files, stem, attempt);
             Map<String, Double> summary = new LinkedHashMap<>();
-            prediction.summary().forEach((k, v) -> {
+            w.summary().forEach((k, v) -> {
                 if (v instanceof Number n) {
                     summary.put(k, n.doubleValue());
                 }
@@ -107,13 +97,13 @@ final class ImagePredictor {
             Map<String, Double> metrics;
             try {
                 metrics = groundTruth == null || groundTruth.isBlank() ? Map.of()
-                        : score(prediction, files, Path.of(groundTruth));
+                        : score(w.outputs(), files, Path.of(groundTruth));
             } catch (IOException | RuntimeException e) {
                 return new ImageResult(stem, ImageResult.ERROR, message(groundTruth, e), seconds(t0),
-                        image.width(), image.height(), false, String.join(";", files), summary, Map.of());
+                        w.width(), w.height(), false, String.join(";", files), summary, Map.of());
             }
-            ImageResult result = new ImageResult(stem, ImageResult.OK, "", seconds(t0), image.width(),
-                    image.height(), false, String.join(";", files), summary, metrics);
+            ImageResult result = new ImageResult(stem, ImageResult.OK, "", seconds(t0), w.width(),
+                    w.height(), false, String.join(";", files), summary, metrics);
             result.writeRecord(record(output, stem));
             return result;
         } catch (IOException e) {
@@ -121,6 +111,43 @@ final class ImagePredictor {
         } finally {
             deleteTree(tmp);
         }
+    }
+
+    /** What one image's prediction wrote: its size, summary, the writer and the outputs it held. */
+    private record Written(int width, int height, Map<String, Object> summary, PredictionWriter writer,
+            java.util.Set<PredictionOutput> outputs) {
+    }
+
+    /**
+     * Predicts one image and writes its files into {@code tmp}: an instance model's image larger than
+     * {@code region} region by region, read from the file one region at a time (as {@code freqmed predict});
+     * anything else whole.
+     */
+    private Written predictAndWrite(Path path, String stem, Path tmp) throws IOException {
+        LoadedModel model = ExecutorModels.get(options.model(), options.size());
+        Predictor predictor = new Predictor(model, SlidingWindowInferer.ofOptions(options.tile(),
+                options.overlap(), options.tileBatch(), options.blend()));
+        PredictionWriter writer = model.task().writer(options.threshold());
+        if (writer instanceof InstanceWriter) {
+            InstanceWriter instances = new InstanceWriter(ObjectClasses.ofModel(model.dir()));
+            writer = instances;
+            if (options.region() > 0) {
+                InstanceLabels map = new RegionPredictor(predictor::run, options.region(), options.regionMargin())
+                        .runFile(path, null);
+                if (map != null) {
+                    Files.createDirectories(tmp);
+                    instances.write(tmp, stem, map);
+                    return new Written(map.width(), map.height(), map.summary(), writer,
+                            java.util.Set.of(PredictionOutput.INSTANCES));
+                }
+            }
+        }
+        FloatImage image = BinaryFolderReader.readImage(path);
+        Prediction prediction = predictor.run(image);
+        Files.createDirectories(tmp);
+        writer.write(tmp, stem, image, prediction);
+        return new Written(image.width(), image.height(), prediction.summary(), writer,
+                prediction.arrays().keySet());
     }
 
     /** Renames each written file into place (replacing what a failed attempt may have left). */
@@ -144,8 +171,13 @@ final class ImagePredictor {
      * instance metrics of {@code evaluate --task instance} (Dice, AJI, AJI+, DQ, SQ, PQ).
      */
     Map<String, Double> score(Prediction prediction, List<String> files, Path groundTruth) throws IOException {
+        return score(prediction.arrays().keySet(), files, groundTruth);
+    }
+
+    private Map<String, Double> score(java.util.Set<PredictionOutput> outputs, List<String> files, Path groundTruth)
+            throws IOException {
         GrayImage truth = ImageIo.readGray(groundTruth);
-        if (prediction.arrays().containsKey(PredictionOutput.INSTANCES)) {
+        if (outputs.contains(PredictionOutput.INSTANCES)) {
             GrayImage pred = ImageIo.readGray(output.resolve(written(files, "instances/")));
             sameSize(truth, pred);
             MetricResult r = new InstanceSegmentationMetrics().compute(InstanceMap.of(pred), InstanceMap.of(truth));
@@ -155,10 +187,9 @@ final class ImagePredictor {
             }
             return m;
         }
-        if (!prediction.arrays().containsKey(PredictionOutput.PROBABILITY)
-                && !prediction.arrays().containsKey(PredictionOutput.MASK)) {
+        if (!outputs.contains(PredictionOutput.PROBABILITY) && !outputs.contains(PredictionOutput.MASK)) {
             throw new IllegalArgumentException("scoring against a ground truth is supported for mask and instance"
-                    + " predictions; this model writes " + prediction.arrays().keySet());
+                    + " predictions; this model writes " + outputs);
         }
         GrayImage pred = ImageIo.readGray(output.resolve(written(files, "masks/")));
         sameSize(truth, pred);
