@@ -1,6 +1,7 @@
 package dev.freqmed.train;
 
 import dev.freqmed.config.Configs;
+import dev.freqmed.config.FileSettings;
 import dev.freqmed.data.transform.Augment;
 import dev.freqmed.metric.Direction;
 import dev.freqmed.metric.MetricRegistry;
@@ -253,6 +254,15 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         ModelRegistry.Entry<?> entry = ModelRegistry.get(arch.toString());
         Record base = entry.preset(preset);
         Record modelConfig = wrap(src, () -> Configs.merge(base, model, src + ": model"));
+        if (modelConfig instanceof FileSettings<?> named) {
+            modelConfig = named.withFiles(p -> resolve(file, p).toString());
+            for (String f : ((FileSettings<?>) modelConfig).files()) {
+                if (!Files.isRegularFile(Path.of(f))) {
+                    throw new IllegalArgumentException(src + ": model file not found: " + f
+                            + " (paths are relative to the working folder or to the config file)");
+                }
+            }
+        }
 
         Map<String, Object> dataMap = section(top, "data", src);
         Object aug = dataMap.remove("augmentation");
@@ -355,6 +365,10 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
 
     /** A path from the config, against the working folder, else against the config's folder. */
     private Path resolve(String path) {
+        return resolve(source, path);
+    }
+
+    private static Path resolve(Path source, String path) {
         Path p = Path.of(path);
         if (p.isAbsolute() || Files.exists(p) || source == null || source.toAbsolutePath().getParent() == null) {
             return p;

@@ -32,6 +32,26 @@ class TrainConfigTest {
         assertEquals(false, c.data().augmentation().flips());
     }
 
+    /**
+     * Files a model config names (Diffusion-FFPE's LPIPS weights) are found beside the config
+     * when they are not in the working folder, and a missing one is refused before anything runs.
+     */
+    @Test
+    void modelFilesResolveAgainstTheConfigFolder(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("w"));
+        Files.writeString(dir.resolve("w/vgg16.pth"), "x");
+        Files.writeString(dir.resolve("w/vgg.pth"), "x");
+        String yaml = "model:\n  arch: diffusion-ffpe\n  preset: tiny\n  lpips: [w/vgg16.pth, w/%s]\n"
+                + "data:\n  root: x\n  augmentation: none\n";
+        TrainConfig c = TrainConfig.read(write(dir, String.format(yaml, "vgg.pth")));
+        java.util.List<String> files = ((dev.freqmed.model.diffusionffpe.DiffusionFfpeConfig) c.model()).lpips();
+        assertEquals(dir.resolve("w/vgg16.pth").toString(), files.get(0));
+        assertEquals(dir.resolve("w/vgg.pth").toString(), files.get(1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainConfig.read(write(dir, String.format(yaml, "missing.pth"))));
+        assertTrue(e.getMessage().contains("c.yaml") && e.getMessage().contains("missing.pth"), e.getMessage());
+    }
+
     @Test
     void unknownKeysAreNamed(@TempDir Path dir) throws Exception {
         IllegalArgumentException a = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(

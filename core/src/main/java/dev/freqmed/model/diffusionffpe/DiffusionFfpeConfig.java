@@ -2,7 +2,11 @@ package dev.freqmed.model.diffusionffpe;
 
 import dev.freqmed.backbone.diffusion.AutoencoderKlConfig;
 import dev.freqmed.backbone.diffusion.UNet2dConditionConfig;
+import dev.freqmed.config.Configs;
+import dev.freqmed.config.FileSettings;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The Diffusion-FFPE configuration (spec §2, §4): generator sizes, LoRA ranks, the discriminator's
@@ -47,8 +51,9 @@ import java.util.List;
  *                           and the ViT trunk stay frozen either way)
  * @param lpips              the LPIPS-VGG weights, two files: torchvision's VGG16
  *                           ({@code vgg16-397923af.pth}) and the lpips package's v0.1
- *                           {@code vgg.pth}, relative to the working folder; null or empty
- *                           leaves the LPIPS terms out (a DEVIATION)
+ *                           {@code vgg.pth} (a training config resolves them against the
+ *                           working folder, else the config's folder); null or empty leaves the
+ *                           LPIPS terms out (a DEVIATION)
  * @param lambdaCycleLpips   cycle LPIPS weight (10), used with {@code lpips}
  * @param lambdaIdentityLpips identity LPIPS weight (1), used with {@code lpips}
  */
@@ -84,7 +89,7 @@ public record DiffusionFfpeConfig(
         boolean trainBase,
         List<String> lpips,
         double lambdaCycleLpips,
-        double lambdaIdentityLpips) {
+        double lambdaIdentityLpips) implements FileSettings<DiffusionFfpeConfig> {
 
     /** Validates every field; the message names the offending one. */
     public DiffusionFfpeConfig {
@@ -141,6 +146,22 @@ public record DiffusionFfpeConfig(
             throw bad("clipNorm/discLearningRate/discWeightDecay", "positive (decay >= 0)",
                     clipNorm + "/" + discLearningRate + "/" + discWeightDecay);
         }
+    }
+
+    /** The LPIPS-VGG files. */
+    @Override
+    public List<String> files() {
+        return lpips;
+    }
+
+    /** The same config with the LPIPS-VGG files resolved. */
+    @Override
+    public DiffusionFfpeConfig withFiles(UnaryOperator<String> resolve) {
+        if (lpips.isEmpty()) {
+            return this;
+        }
+        return Configs.merge(this, Map.of("lpips", lpips.stream().map(resolve).toList()),
+                "model");
     }
 
     private static IllegalArgumentException bad(String field, String expected, Object found) {
