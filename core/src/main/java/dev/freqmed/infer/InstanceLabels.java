@@ -42,28 +42,42 @@ public record InstanceLabels(int width, int height, int[] labels, int[] types, i
      * class t from 1 to the largest class present.
      */
     public java.util.Map<String, Object> summary() {
+        if (types == null) {
+            return summary(new int[0], 0, count);
+        }
+        int[] classOf = new int[count];
+        java.util.Arrays.fill(classOf, -1);
+        int max = 0;
+        for (int i = 0; i < labels.length; i++) {
+            int id = labels[i];
+            if (id > 0 && classOf[id - 1] < 0) {
+                classOf[id - 1] = types[i];
+                max = Math.max(max, types[i]);
+            }
+        }
+        return summary(classOf, max + 1, count);
+    }
+
+    /**
+     * An instance prediction's summary: {@code nuclei} (the object count) and, for each class t
+     * from 1 to {@code classes - 1}, {@code type_t}, the objects of that class.
+     *
+     * @param classOfObject per object its class (others, e.g. -1, are not counted)
+     * @param classes       the number of classes, background included (0: no class counts)
+     * @param count         the object count
+     */
+    public static java.util.Map<String, Object> summary(int[] classOfObject, int classes,
+            int count) {
         java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("nuclei", count);
-        if (types != null) {
-            int[] classOf = new int[count + 1];
-            java.util.Arrays.fill(classOf, -1);
-            int max = 0;
-            for (int i = 0; i < labels.length; i++) {
-                int id = labels[i];
-                if (id > 0 && classOf[id] < 0) {
-                    classOf[id] = types[i];
-                    max = Math.max(max, types[i]);
-                }
+        int[] per = new int[Math.max(classes, 0)];
+        for (int t : classOfObject) {
+            if (t >= 0 && t < per.length) {
+                per[t]++;
             }
-            int[] per = new int[max + 1];
-            for (int id = 1; id <= count; id++) {
-                if (classOf[id] >= 0) {
-                    per[classOf[id]]++;
-                }
-            }
-            for (int t = 1; t <= max; t++) {
-                out.put("type_" + t, per[t]);
-            }
+        }
+        for (int t = 1; t < per.length; t++) {
+            out.put("type_" + t, per[t]);
         }
         return out;
     }
@@ -118,14 +132,30 @@ public record InstanceLabels(int width, int height, int[] labels, int[] types, i
 
     /** A (3, H, W) image of 0..255 values as 8-bit RGB (rounded, clamped). */
     static RgbImage toRgb(FloatImage image) {
-        int plane = image.width() * image.height();
-        byte[] out = new byte[3 * plane];
-        float[] d = image.data();
-        for (int i = 0; i < plane; i++) {
-            for (int c = 0; c < 3; c++) {
-                out[3 * i + c] = (byte) Math.max(0, Math.min(255, Math.round(d[c * plane + i])));
+        byte[] out = new byte[3 * image.width() * image.height()];
+        copyRgb(image, 0, 0, 0, 0, image.width(), image.height(), out, image.width());
+        return new RgbImage(image.width(), image.height(), out);
+    }
+
+    /**
+     * Copies the rectangle [cx0, cx1) x [cy0, cy1) of an image of {@code w} columns, held by a
+     * (3, rh, rw) region of 0..255 values whose top-left pixel is (x0, y0), into that image's
+     * interleaved 8-bit RGB (rounded, clamped).
+     */
+    static void copyRgb(FloatImage region, int x0, int y0, int cx0, int cy0, int cx1, int cy1,
+            byte[] pixels, int w) {
+        int rw = region.width();
+        int plane = rw * region.height();
+        float[] d = region.data();
+        for (int y = cy0; y < cy1; y++) {
+            for (int x = cx0; x < cx1; x++) {
+                int r = (y - y0) * rw + (x - x0);
+                int o = 3 * (y * w + x);
+                for (int c = 0; c < 3; c++) {
+                    pixels[o + c] = (byte) Math.max(0, Math.min(255,
+                            Math.round(d[c * plane + r])));
+                }
             }
         }
-        return new RgbImage(image.width(), image.height(), out);
     }
 }

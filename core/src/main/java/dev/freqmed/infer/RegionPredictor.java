@@ -211,7 +211,7 @@ public final class RegionPredictor {
                 int rw = x1 - x0;
                 int rh = y1 - y0;
                 FloatImage img = source.read(x0, y0, rw, rh);
-                copyCore(img, x0, y0, cx0, cy0, cx1, cy1, pixels, w);
+                InstanceLabels.copyRgb(img, x0, y0, cx0, cy0, cx1, cy1, pixels, w);
                 Prediction p = model.run(img);
                 FloatImage inst = p.get(PredictionOutput.INSTANCES);
                 FloatImage cls = p.arrays().get(PredictionOutput.TYPES);
@@ -287,23 +287,5 @@ public final class RegionPredictor {
         return new InstanceLabels(w, h, labels, types, count,
                 probabilities ? java.util.Arrays.copyOf(probability, count) : null,
                 new RgbImage(w, h, pixels));
-    }
-
-    /** Copies the core's pixels of a region (3, rh, rw) into the image's interleaved RGB. */
-    private static void copyCore(FloatImage region, int x0, int y0, int cx0, int cy0, int cx1,
-            int cy1, byte[] pixels, int w) {
-        int rw = region.width();
-        int plane = rw * region.height();
-        float[] d = region.data();
-        for (int y = cy0; y < cy1; y++) {
-            for (int x = cx0; x < cx1; x++) {
-                int r = (y - y0) * rw + (x - x0);
-                int o = 3 * (y * w + x);
-                for (int c = 0; c < 3; c++) {
-                    pixels[o + c] = (byte) Math.max(0, Math.min(255,
-                            Math.round(d[c * plane + r])));
-                }
-            }
-        }
     }
 }

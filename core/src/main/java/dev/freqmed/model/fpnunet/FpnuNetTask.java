@@ -12,6 +12,7 @@ import dev.freqmed.data.NucleusFolderReader;
 import dev.freqmed.data.Sample;
 import dev.freqmed.data.SampleSource;
 import dev.freqmed.data.transform.Transform;
+import dev.freqmed.infer.InstanceLabels;
 import dev.freqmed.infer.InstanceWriter;
 import dev.freqmed.infer.Prediction;
 import dev.freqmed.infer.PredictionOutput;
@@ -288,17 +289,8 @@ public final class FpnuNetTask implements TaskAdapter {
             typeMap[i] = id == 0 ? 0 : inst.type()[id - 1];
             probability[i] = id == 0 ? 0 : inst.typeProbability()[id - 1];
         }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("nuclei", inst.count());
-        int[] perType = new int[typeChannels];
-        for (int t : inst.type()) {
-            if (t >= 0 && t < typeChannels) {
-                perType[t]++;
-            }
-        }
-        for (int t = 1; t < typeChannels; t++) {
-            summary.put("type_" + t, perType[t]);
-        }
+        Map<String, Object> summary = InstanceLabels.summary(inst.type(), typeChannels,
+                inst.count());
         return new Prediction(Map.of(
                 PredictionOutput.INSTANCES, new FloatImage(1, inst.height(), inst.width(), ids),
                 PredictionOutput.TYPES, new FloatImage(1, inst.height(), inst.width(), typeMap),
