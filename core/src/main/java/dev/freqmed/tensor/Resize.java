@@ -412,6 +412,61 @@ public final class Resize {
         return w;
     }
 
+    /**
+     * Resizes a channel-last grid {@code (h, w, c)} to {@code (oh, ow, c)} with one weight
+     * matrix per axis, along x first and then along y (the order of torch's separable kernels),
+     * as host floats: for position tables and the like, which are resized once when weights
+     * load.
+     *
+     * @param v  {@code h * w * c} values, row-major
+     * @param wy {@code oh x h} weights, row-major (e.g. {@link #weights})
+     * @param wx {@code ow x w} weights, row-major
+     * @return {@code oh * ow * c} values
+     * @throws IllegalArgumentException when the sizes do not match
+     */
+    public static float[] resizeChannelLast(float[] v, int h, int w, int c, float[] wy,
+            float[] wx) {
+        if (h < 1 || w < 1 || c < 1 || v.length != h * w * c || wy.length % h != 0
+                || wx.length % w != 0) {
+            throw new IllegalArgumentException("expected a " + h + "x" + w + "x" + c
+                    + " grid and weights of " + h + " and " + w + " columns, found " + v.length
+                    + " values and " + wy.length + " and " + wx.length + " weights");
+        }
+        int oh = wy.length / h;
+        int ow = wx.length / w;
+        float[] wide = new float[h * ow * c];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < ow; x++) {
+                int o = (y * ow + x) * c;
+                for (int sx = 0; sx < w; sx++) {
+                    float f = wx[x * w + sx];
+                    if (f == 0) {
+                        continue;
+                    }
+                    int i = (y * w + sx) * c;
+                    for (int ch = 0; ch < c; ch++) {
+                        wide[o + ch] += f * v[i + ch];
+                    }
+                }
+            }
+        }
+        float[] out = new float[oh * ow * c];
+        for (int y = 0; y < oh; y++) {
+            for (int sy = 0; sy < h; sy++) {
+                float f = wy[y * h + sy];
+                if (f == 0) {
+                    continue;
+                }
+                int o = y * ow * c;
+                int i = sy * ow * c;
+                for (int k = 0; k < ow * c; k++) {
+                    out[o + k] += f * wide[i + k];
+                }
+            }
+        }
+        return out;
+    }
+
     /** Cubic convolution kernel for |x| <= 1 (Keys 1981, A = -0.75 as in torch). */
     private static float cubic1(float x) {
         return ((CUBIC_A + 2f) * x - (CUBIC_A + 3f)) * x * x + 1f;

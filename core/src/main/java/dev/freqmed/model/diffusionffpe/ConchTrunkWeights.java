@@ -74,40 +74,11 @@ final class ConchTrunkWeights {
         int d = (int) s[2];
         float[] v = table.toFloatArray();
         float[] w = Resize.antialiasedBicubicWeights(from, grid);
-        // Along x first (rows of the grid), then along y, as torch's separable kernel does.
-        float[] wide = new float[from * grid * d];
-        for (int y = 0; y < from; y++) {
-            for (int x = 0; x < grid; x++) {
-                int o = (y * grid + x) * d;
-                for (int sx = 0; sx < from; sx++) {
-                    float f = w[x * from + sx];
-                    if (f == 0) {
-                        continue;
-                    }
-                    int i = d + (y * from + sx) * d;
-                    for (int c = 0; c < d; c++) {
-                        wide[o + c] += f * v[i + c];
-                    }
-                }
-            }
-        }
-        float[] r = new float[d + grid * grid * d];
+        float[] resized = Resize.resizeChannelLast(java.util.Arrays.copyOfRange(v, d, v.length),
+                from, from, d, w, w);
+        float[] r = new float[d + resized.length];
         System.arraycopy(v, 0, r, 0, d);
-        for (int y = 0; y < grid; y++) {
-            for (int sy = 0; sy < from; sy++) {
-                float f = w[y * from + sy];
-                if (f == 0) {
-                    continue;
-                }
-                for (int x = 0; x < grid; x++) {
-                    int o = d + (y * grid + x) * d;
-                    int i = (sy * grid + x) * d;
-                    for (int c = 0; c < d; c++) {
-                        r[o + c] += f * wide[i + c];
-                    }
-                }
-            }
-        }
+        System.arraycopy(resized, 0, r, d, resized.length);
         return HostTensor.of(DType.FLOAT32, new long[] {1, 1L + (long) grid * grid, d}, r);
     }
 }

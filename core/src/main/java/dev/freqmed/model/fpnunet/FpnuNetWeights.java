@@ -3,6 +3,7 @@ package dev.freqmed.model.fpnunet;
 import dev.freqmed.io.DType;
 import dev.freqmed.io.HostTensor;
 import dev.freqmed.io.weights.Checkpoint;
+import dev.freqmed.tensor.Resize;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -126,30 +127,7 @@ final class FpnuNetWeights {
      * {@code (h, w, c)} to {@code (oh, ow, c)}.
      */
     static float[] resizeGrid(float[] v, int h, int w, int c, int oh, int ow) {
-        float[][] ry = weights(h, oh);
-        float[][] rx = weights(w, ow);
-        float[] out = new float[oh * ow * c];
-        for (int y = 0; y < oh; y++) {
-            for (int x = 0; x < ow; x++) {
-                for (int sy = 0; sy < h; sy++) {
-                    if (ry[y][sy] == 0) {
-                        continue;
-                    }
-                    for (int sx = 0; sx < w; sx++) {
-                        float wgt = ry[y][sy] * rx[x][sx];
-                        if (wgt == 0) {
-                            continue;
-                        }
-                        int o = (y * ow + x) * c;
-                        int i = (sy * w + sx) * c;
-                        for (int ch = 0; ch < c; ch++) {
-                            out[o + ch] += wgt * v[i + ch];
-                        }
-                    }
-                }
-            }
-        }
-        return out;
+        return Resize.resizeChannelLast(v, h, w, c, weights(h, oh), weights(w, ow));
     }
 
     /** Linear resize ({@code align_corners=False}) of {@code (rows, c)} along the rows. */
@@ -157,9 +135,9 @@ final class FpnuNetWeights {
         return resizeGrid(v, rows, 1, c, out, 1);
     }
 
-    /** Interpolation weights {@code out × in} of torch's linear rule. */
-    static float[][] weights(int in, int out) {
-        float[][] m = new float[out][in];
+    /** Interpolation weights {@code out × in} (row-major) of torch's linear rule. */
+    static float[] weights(int in, int out) {
+        float[] m = new float[out * in];
         double scale = (double) in / out;
         for (int d = 0; d < out; d++) {
             double src = Math.max(scale * (d + 0.5) - 0.5, 0);
@@ -169,8 +147,8 @@ final class FpnuNetWeights {
             if (i0 == in - 1) {
                 l1 = 0;
             }
-            m[d][i0] += 1 - l1;
-            m[d][i1] += l1;
+            m[d * in + i0] += 1 - l1;
+            m[d * in + i1] += l1;
         }
         return m;
     }
