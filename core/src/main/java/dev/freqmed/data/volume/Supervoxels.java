@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -133,9 +132,7 @@ public final class Supervoxels {
                     NiftiVolume sv = compute(v, minSize);
                     Path target = out.resolve(outputName(p));
                     NiftiWriter.write(target, sv);
-                    // Distinct ids inside the body: segments wholly outside it leave gaps.
-                    long count = IntStream.range(0, sv.data().length)
-                            .map(i -> (int) sv.data()[i]).filter(x -> x > 0).distinct().count();
+                    int count = insideCount(sv.data());
                     listener.message(String.format(Locale.ROOT,
                             "supervoxels %d/%d: %s -> %s (%d supervoxels, %.1f s)",
                             done.incrementAndGet(), inputs.size(), p.getFileName(),
@@ -162,5 +159,23 @@ public final class Supervoxels {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** Distinct ids above 0: segments wholly outside the body leave gaps in the numbering. */
+    static int insideCount(float[] labels) {
+        int max = 0;
+        for (float v : labels) {
+            max = Math.max(max, (int) v);
+        }
+        boolean[] seen = new boolean[max + 1];
+        int count = 0;
+        for (float v : labels) {
+            int id = (int) v;
+            if (id > 0 && !seen[id]) {
+                seen[id] = true;
+                count++;
+            }
+        }
+        return count;
     }
 }

@@ -163,6 +163,13 @@ class SupervoxelsTest {
         return o;
     }
 
+    /** The log's count: distinct ids inside the body, not the largest id. */
+    @Test
+    void insideCountSkipsGapsAndBackground() {
+        assertEquals(3, Supervoxels.insideCount(new float[] {0, 7, 7, 2, 0, 9, 2}));
+        assertEquals(0, Supervoxels.insideCount(new float[] {0, 0}));
+    }
+
     private static int count(int[] labels) {
         return (int) java.util.Arrays.stream(labels).filter(x -> x > 0).distinct().count()
                 + (java.util.Arrays.stream(labels).anyMatch(x -> x == 0) ? 1 : 0);
