@@ -5,6 +5,7 @@ import dev.freqmed.engine.ConvRouter;
 import dev.freqmed.engine.ConvRouting;
 import dev.freqmed.engine.CpuInfo;
 import dev.freqmed.engine.EngineSelfTest;
+import dev.freqmed.engine.FusedAttention;
 import dev.freqmed.engine.HostMemory;
 import dev.freqmed.engine.NativeEngine;
 import java.io.PrintWriter;
@@ -36,14 +37,15 @@ public final class EngineSetup {
     public static ConvRouting start(PrintWriter err) {
         quiet();
         if ("auto".equals(ConvRouter.configuredMode()) && EngineSelfTest.cached().isEmpty()) {
-            err.println("engine: checking the convolution kernels on this CPU (once per machine"
-                    + " and engine version) ...");
+            err.println("engine: checking the convolution and attention kernels on this CPU (once"
+                    + " per machine and engine version) ...");
             err.flush();
         }
         ConvRouting r = ConvRouter.routing();
         err.println("engine: " + EngineSelfTest.engineDescription() + " on "
                 + CpuInfo.read().modelName() + "; convolutions: " + r.summary()
                 + (r.allEngine() && !r.nativeOnly() ? "" : " [" + r.reason() + "]")
+                + "; attention: " + (FusedAttention.enabled() ? "fused kernel" : "explicit")
                 + "; host memory: " + HostMemory.summary());
         err.flush();
         return r;

@@ -11,8 +11,8 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.freqmed.nn.DotProductAttention;
 import dev.freqmed.nn.Layers;
-import dev.freqmed.tensor.Scalars;
 
 /**
  * PVT-v2 spatial-reduction attention on grid tokens (N, H, W, C). Queries come from every token;
@@ -76,9 +76,8 @@ public final class SpatialReductionAttentionBlock extends AbstractBlock {
                 .reshape(b, -1, 2, heads, hd).transpose(2, 0, 3, 1, 4);
         NDArray k = kvs.get(0);
         NDArray v = kvs.get(1);
-        NDArray attn =
-                Scalars.mul(query.matMul(k.transpose(0, 1, 3, 2)), Math.pow(hd, -0.5)).softmax(-1);
-        NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, dim);
+        NDArray out = DotProductAttention.apply(query, k, v, 0).transpose(0, 2, 1, 3)
+                .reshape(b, n, dim);
         out = proj.forward(ps, new NDList(out), training, params).singletonOrThrow();
         return new NDList(out.reshape(b, h, w, dim));
     }

@@ -124,6 +124,7 @@ public final class ConvRouter {
         }
         routing = r;
         report = Optional.ofNullable(from);
+        FusedAttention.forget();
         LOG.info("convolution routing: {} [{}]", r.summary(), r.reason());
     }
 

@@ -83,6 +83,8 @@ public final class Doctor {
             out.add("Self-test: not used (" + routing.reason() + "; --rerun runs it anyway)");
         }
         out.add("Routing:   " + routing.summary());
+        out.add("Attention: " + FusedAttention.summary()
+                + " (FREQMED_ATTENTION / freqmed.attention: auto, fused or explicit)");
         out.add("Checked shapes and the path each takes:");
         for (ConvClass c : ConvClass.values()) {
             ConvPath p = routing.nativeOnly() ? null : routing.paths().get(c);
@@ -112,6 +114,7 @@ public final class Doctor {
         m.put("mode", routing.mode());
         m.put("routing", routing.paths());
         m.put("reason", routing.reason());
+        m.put("attention", FusedAttention.enabled() ? "fused" : "explicit");
         m.put("self_test", shownReport().orElse(null));
         return m;
     }

@@ -34,12 +34,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each class of convolution is checked on the engine's own path first; a class that fails, or
  * whose check kills the process, is checked on the next path ({@link ConvRouting#PREFERENCE}).
- * A crash ends only that child: the parent starts another for the checks still to do.
+ * A crash ends only that child: the parent starts another for the checks still to do. The fused
+ * attention kernel is checked once ({@link AttentionCheck}); where it fails or crashes, attention
+ * takes the explicit path ({@link FusedAttention}).
  */
 public final class EngineSelfTest {
 
     /** Version of the checks; part of the cache key. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT);
@@ -156,30 +158,37 @@ public final class EngineSelfTest {
             pending.put(c, ConvPath.ENGINE);
         }
         List<TaskResult> results = new ArrayList<>();
+        String attention = AttentionCheck.TASK_CLASS + ":" + AttentionCheck.TASK_PATH;
+        boolean attentionPending = true;
         int processes = 0;
-        while (!pending.isEmpty()) {
+        while (!pending.isEmpty() || attentionPending) {
             if (processes >= MAX_PROCESSES) {
                 throw new IllegalStateException("engine self-test: gave up after " + processes
                         + " child processes; still to check: " + pending);
             }
             List<String> tasks = new ArrayList<>();
             pending.forEach((c, p) -> tasks.add(c.name() + ":" + p.name()));
+            if (attentionPending) {
+                tasks.add(attention);
+            }
             ChildRun run = launch(tasks, options);
             processes++;
-            for (TaskResult r : run.results) {
-                results.add(r);
-                advance(pending, r);
-            }
+            List<TaskResult> got = new ArrayList<>(run.results);
             if (run.unfinished != null) {
                 String[] cp = run.unfinished.split(":");
-                TaskResult crash = new TaskResult(cp[0], cp[1], "crash", 0,
-                        run.exitDescription, 0, 0);
-                results.add(crash);
-                advance(pending, crash);
-            } else if (run.results.isEmpty() && !pending.isEmpty()) {
+                got.add(new TaskResult(cp[0], cp[1], "crash", 0, run.exitDescription, 0, 0));
+            } else if (run.results.isEmpty()) {
                 throw new IllegalStateException("engine self-test: the check process "
                         + run.exitDescription + " before checking anything; its output:\n"
                         + run.outputTail);
+            }
+            for (TaskResult r : got) {
+                results.add(r);
+                if (AttentionCheck.TASK_CLASS.equals(r.convClass())) {
+                    attentionPending = false; // one path only: a failure means explicit
+                } else {
+                    advance(pending, r);
+                }
             }
         }
         return new SelfTestReport(VERSION, fingerprint(), CpuInfo.read().describe(),

@@ -13,7 +13,8 @@ import java.util.Map;
  * The process that runs the known-answer checks: a kernel under test may crash the process that
  * runs it, so {@link EngineSelfTest} starts this in a child JVM and reads its progress.
  *
- * <p>Arguments: tasks {@code CLASS:PATH}. Output, one line each, flushed at once:
+ * <p>Arguments: tasks {@code CLASS:PATH} (a convolution class and path, or
+ * {@code ATTENTION:FUSED} for the fused attention kernel). Output, one line each, flushed at once:
  * {@code BEGIN CLASS:PATH}, then {@code END {json TaskResult}}, and {@code DONE} at the end. The
  * system property {@code freqmed.selftest.inject} ({@code CLASS:PATH=wrong|crash|fault;...}) corrupts
  * results, ends the process at a task as a SIGFPE would ({@code crash}), or crashes it in native
@@ -39,8 +40,6 @@ public final class SelfTestChild {
         try (NDManager root = engine.newBaseManager()) {
             for (String task : args) {
                 String[] cp = task.split(":");
-                ConvClass c = ConvClass.valueOf(cp[0]);
-                ConvPath p = ConvPath.valueOf(cp[1]);
                 out.println("BEGIN " + task);
                 String injected = inject.get(task);
                 if ("crash".equals(injected)) {
@@ -49,7 +48,10 @@ public final class SelfTestChild {
                 if ("fault".equals(injected)) {
                     nativeFault(); // a real crash in native code, with the JVM's crash report
                 }
-                TaskResult r = KnownAnswerCheck.checkClass(root, c, p, injected);
+                TaskResult r = AttentionCheck.TASK_CLASS.equals(cp[0])
+                        ? AttentionCheck.check(root, injected)
+                        : KnownAnswerCheck.checkClass(root, ConvClass.valueOf(cp[0]),
+                                ConvPath.valueOf(cp[1]), injected);
                 out.println("END " + json.writeValueAsString(r));
             }
         }

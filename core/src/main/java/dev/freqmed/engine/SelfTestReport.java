@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything one run of the engine self-test found, as cached in the FreqMed folder.
@@ -15,7 +16,8 @@ import java.util.Map;
  * @param created     when it ran (ISO-8601)
  * @param millis      how long it took, child processes included
  * @param processes   how many child processes it needed (more than one after a crash)
- * @param tasks       the verdict on each (class, path) tried, in order
+ * @param tasks       the verdict on each (class, path) tried, in order, and on the fused
+ *                    attention kernel (class {@code ATTENTION}, path {@code FUSED})
  */
 public record SelfTestReport(int version, String fingerprint, String cpu, String engine,
         String created, long millis, int processes, List<TaskResult> tasks) {
@@ -35,11 +37,25 @@ public record SelfTestReport(int version, String fingerprint, String cpu, String
     public ConvRouting routing(String source) {
         Map<ConvClass, Map<ConvPath, Boolean>> outcomes = new EnumMap<>(ConvClass.class);
         for (TaskResult t : tasks) {
+            if (AttentionCheck.TASK_CLASS.equals(t.convClass())) {
+                continue;
+            }
             outcomes.computeIfAbsent(ConvClass.valueOf(t.convClass()),
                     k -> new EnumMap<>(ConvPath.class))
                     .put(ConvPath.valueOf(t.path()), t.passed());
         }
         return ConvRouting.decide(outcomes, "self-test " + source + " (" + created + ")");
+    }
+
+    /**
+     * The verdict on the fused attention kernel, when this report checked it.
+     *
+     * @return the task {@code ATTENTION:FUSED}
+     */
+    @JsonIgnore
+    public Optional<TaskResult> attentionTask() {
+        return tasks.stream().filter(t -> AttentionCheck.TASK_CLASS.equals(t.convClass()))
+                .reduce((a, b) -> b);
     }
 
     /** Whether every class passed on the engine's own path. */

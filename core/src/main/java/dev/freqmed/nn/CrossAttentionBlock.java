@@ -1,7 +1,6 @@
 package dev.freqmed.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -10,15 +9,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
-import dev.freqmed.nn.ScopedForward;
-import dev.freqmed.tensor.Scalars;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * PyTorch's {@code nn.MultiheadAttention} (batch first, no masks, no dropout): query, key and
@@ -28,9 +22,9 @@ import java.util.List;
  * {@code out_proj} applied.
  *
  * <p>Inputs {@code q (N, Lq, E)}, {@code k (N, Lk, E)}, {@code v (N, Lk, E)}; output
- * {@code (N, Lq, E)}. Queries are processed in chunks of {@code queryChunk} (exact, the softmax
- * runs over keys), so inference never holds the full {@code Lq × Lk} score matrix; in training
- * every chunk's probabilities are kept for backward. Keys: {@code in_proj_weight},
+ * {@code (N, Lq, E)}. The core is {@link DotProductAttention}: the engine's fused kernel where
+ * the self-test passed it, else explicit products over chunks of {@code queryChunk} queries (so
+ * inference never holds the full {@code Lq × Lk} score matrix). Keys: {@code in_proj_weight},
  * {@code in_proj_bias}, {@code out_proj.weight}, {@code out_proj.bias}. Initialisation as
  * PyTorch: Xavier-uniform {@code in_proj_weight}, zero biases.
  */
@@ -83,23 +77,7 @@ public final class CrossAttentionBlock extends AbstractBlock {
         NDArray v = project(inputs.get(2), w, b, 2);
         long n = inputs.get(0).getShape().get(0);
         long lq = inputs.get(0).getShape().get(1);
-        q = Scalars.mul(q, Math.pow((double) dim / heads, -0.5));
-        NDList in = new NDList(q, k, v);
-        int chunk = queryChunk == 0 ? (int) lq : (int) Math.min(queryChunk, lq);
-        boolean recording = training || JniUtils.isGradMode();
-        NDArray out;
-        if (chunk == lq) {
-            out = attend(in, 0, lq);
-        } else {
-            List<NDArray> parts = new ArrayList<>();
-            for (long start = 0; start < lq; start += chunk) {
-                long from = start;
-                long to = Math.min(lq, start + chunk);
-                parts.add(ScopedForward.run(in, recording, a -> new NDList(attend(a, from, to)))
-                        .singletonOrThrow());
-            }
-            out = NDArrays.concat(new NDList(parts), 2);
-        }
+        NDArray out = DotProductAttention.apply(q, k, v, queryChunk);
         out = out.transpose(0, 2, 1, 3).reshape(n, lq, dim);
         return outProj.forward(ps, new NDList(out), training, params);
     }
@@ -114,12 +92,6 @@ public final class CrossAttentionBlock extends AbstractBlock {
         NDIndex rows = new NDIndex("{}:{}", (long) part * dim, (long) (part + 1) * dim);
         NDArray y = x.matMul(w.get(rows).transpose()).add(b.get(rows));
         return y.reshape(s.get(0), s.get(1), heads, dim / heads).transpose(0, 2, 1, 3);
-    }
-
-    private static NDArray attend(NDList in, long from, long to) {
-        NDArray q = in.get(0).get(new NDIndex(":, :, {}:{}", from, to));
-        NDArray scores = q.matMul(in.get(1).transpose(0, 1, 3, 2));
-        return scores.softmax(-1).matMul(in.get(2));
     }
 
     @Override

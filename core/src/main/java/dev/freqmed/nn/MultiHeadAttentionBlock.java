@@ -42,13 +42,14 @@ import java.util.List;
  * {@code modeling/image_encoder.py} {@code Attention}, {@code get_rel_pos},
  * {@code add_decomposed_rel_pos}.
  *
- * <p><b>Query chunking.</b> Softmax runs over keys, so queries can be processed in chunks of
- * {@code queryChunk} rows exactly. A chunk holds arrays of {@code N · heads · queryChunk · L}
- * scores (two of them at once, four with relative positions), never the full {@code L × L}
- * matrix: at 128×128 tokens, 4 heads and chunks of 1,024 queries, 256 MiB each instead of 4 GiB.
- * At inference each chunk's temporaries are freed before the next chunk starts. While autograd
- * records, every chunk's attention probabilities are kept for the backward pass, so training
- * memory stays quadratic in {@code L} (recomputing attention in backward is not implemented).
+ * <p><b>Kernel and query chunking.</b> Without relative positions the attention core is
+ * {@link DotProductAttention}: the engine's fused kernel where the self-test passed it (linear
+ * memory, forward and backward), else explicit products over chunks of {@code queryChunk}
+ * queries. With relative positions the scores need the added terms, so the explicit path is
+ * always taken: softmax runs over keys, so queries are processed in chunks exactly. A chunk holds
+ * arrays of {@code N · heads · queryChunk · L} scores (four with relative positions), never the
+ * full {@code L × L} matrix. At inference each chunk's temporaries are freed before the next chunk
+ * starts; while autograd records, every chunk's probabilities are kept for the backward pass.
  *
  * <p><b>Parameters</b> (PyTorch keys): {@code qkv.weight} {@code (3C, C)}, {@code qkv.bias}
  * {@code (3C)} (unless disabled), {@code proj.weight} {@code (C, C)}, {@code proj.bias}
@@ -149,16 +150,20 @@ public final class MultiHeadAttentionBlock extends AbstractBlock {
         NDArray q = packed.get(0);
         NDArray k = packed.get(1);
         NDArray v = packed.get(2);
-        NDList chunkInputs = new NDList(Scalars.mul(q, Math.pow(headDim, -0.5)), k, v);
-        if (relPosH != null) {
-            NDArray[] rel = relativeTerms(ps, q, (int) s.get(1), (int) s.get(2), training);
-            chunkInputs.add(rel[0]);
-            chunkInputs.add(rel[1]);
+        NDArray out;
+        if (relPosH == null) {
+            out = DotProductAttention.apply(q, k, v, queryChunk);
+            out = out.transpose(0, 2, 1, 3).reshape(n, len, dim);
+            out = proj.forward(ps, new NDList(out), training, params).singletonOrThrow();
+            return new NDList(out.reshape(s));
         }
+        NDList chunkInputs = new NDList(Scalars.mul(q, Math.pow(headDim, -0.5)), k, v);
+        NDArray[] rel = relativeTerms(ps, q, (int) s.get(1), (int) s.get(2), training);
+        chunkInputs.add(rel[0]);
+        chunkInputs.add(rel[1]);
         int chunk = queryChunk == 0 ? (int) len : (int) Math.min(queryChunk, len);
         // Scoped chunks only when nothing is recorded for backward (see ScopedForward).
         boolean recording = training || JniUtils.isGradMode();
-        NDArray out;
         if (chunk == len) {
             out = attend(chunkInputs, 0, len, grid ? s : null);
         } else {

@@ -30,7 +30,8 @@ class EngineSelfTestTest {
     void injectedWrongResultAndCrashMoveThoseClassesOffTheEnginePath() throws IOException {
         Set<Path> reportsBefore = crashReports();
         SelfTestReport r = EngineSelfTest.run(new EngineSelfTest.Options(
-                "SPATIAL:ENGINE=wrong;POINTWISE_STRIDED:ENGINE=crash;GROUPED:ENGINE=fault", 300));
+                "SPATIAL:ENGINE=wrong;POINTWISE_STRIDED:ENGINE=crash;GROUPED:ENGINE=fault;"
+                        + "ATTENTION:FUSED=wrong", 300));
         String all = r.tasks().stream().map(Object::toString)
                 .collect(Collectors.joining("\n"));
         TaskResult wrong = find(r, ConvClass.SPATIAL, ConvPath.ENGINE);
@@ -60,6 +61,13 @@ class EngineSelfTestTest {
         assertEquals("crash", find(r, ConvClass.GROUPED, ConvPath.ENGINE).status(), all);
         assertNotEquals(ConvPath.ENGINE, routing.paths().get(ConvClass.GROUPED));
         assertEquals(reportsBefore, crashReports());
+        // The fused attention kernel was checked once; a wrong result keeps attention explicit.
+        TaskResult attention = r.attentionTask().orElseThrow(() -> new AssertionError(all));
+        assertEquals("fail", attention.status(), all);
+        assertTrue(attention.worstError() > KnownAnswerCheck.TOLERANCE, all);
+        assertTrue(attention.worstCase().contains("grad k"), attention.worstCase());
+        assertEquals(1, r.tasks().stream()
+                .filter(t -> t.convClass().equals(AttentionCheck.TASK_CLASS)).count(), all);
     }
 
     private static Set<Path> crashReports() throws IOException {

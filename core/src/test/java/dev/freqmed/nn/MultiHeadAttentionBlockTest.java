@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -21,6 +22,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import dev.freqmed.engine.AttentionCheck;
+import dev.freqmed.engine.FusedAttention;
+import dev.freqmed.engine.KnownAnswerCheck;
+import dev.freqmed.engine.TaskResult;
 import dev.freqmed.nn.ScopedForward;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.nn.NnTestSupport.Golden;
@@ -150,6 +155,43 @@ class MultiHeadAttentionBlockTest {
                     double d = maxAbsDiff(reference.get(i), run.get(i));
                     assertTrue(d <= 1e-5, "chunk " + chunk + ", array " + i + ": " + d);
                 }
+            }
+        }
+    }
+
+    /**
+     * Without relative positions the block's core is the engine's fused kernel where this
+     * machine's self-test check passes it: the output, the input gradient and every parameter
+     * gradient match the explicit path (products and softmax).
+     */
+    @Test
+    void fusedKernelGivesTheExplicitResultAndGradients() {
+        Shape tokens = new Shape(2, 37, 12);
+        try (NDManager m = NDManager.newBaseManager()) {
+            TaskResult verdict = AttentionCheck.check(m, null);
+            assumeTrue(verdict.passed(), "fused attention is wrong on this machine: " + verdict);
+            m.getEngine().setRandomSeed(11);
+            NDArray x = m.randomNormal(tokens).mul(3);
+            NDArray target = m.randomNormal(tokens);
+            // A block each: parameter gradients would accumulate over two passes.
+            MultiHeadAttentionBlock b = block(m, 12, 3, 8, 0, 0, tokens);
+            fill(b, ATTENTION);
+            MultiHeadAttentionBlock b2 = block(m, 12, 3, 8, 0, 0, tokens);
+            fill(b2, ATTENTION);
+            List<NDArray> fused = FusedAttention.withFused(true,
+                    () -> forwardBackward(m, b, x, target));
+            List<NDArray> explicit = FusedAttention.withFused(false,
+                    () -> forwardBackward(m, b2, x, target));
+            assertEquals(2 + StateDicts.parameters(b).size(), fused.size());
+            for (int i = 0; i < fused.size(); i++) {
+                float scale = explicit.get(i).abs().max().getFloat();
+                assertTrue(scale > 1e-3f, "array " + i);
+                double d = maxAbsDiff(explicit.get(i), fused.get(i));
+                // Large logits (inputs ×3) make float32 rounding reach 1e-5 of the largest
+                // gradient; a wrongly scaled or wired kernel is off by far more. The self-test's
+                // tolerance, relative.
+                assertTrue(d <= KnownAnswerCheck.TOLERANCE * scale, "array " + i + ": " + d
+                        + " of " + scale);
             }
         }
     }

@@ -5,13 +5,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.freqmed.tensor.Scalars;
+import dev.freqmed.nn.DotProductAttention;
 
 /**
  * diffusers' {@code Attention} as the UNet's transformer blocks use it: {@code to_q} on the
  * query tokens, {@code to_k}/{@code to_v} on the context (the query tokens themselves for
  * self-attention), {@code heads} heads of width {@code headDim}, softmax of
- * {@code q kᵀ / sqrt(headDim)}, heads concatenated, {@code to_out.0} (with bias). The VAE variant
+ * {@code q kᵀ / sqrt(headDim)} ({@link DotProductAttention}), heads concatenated, {@code to_out.0} (with bias). The VAE variant
  * ({@link #vae}) has biases on q, k, v, one head over all channels, a {@code group_norm} before
  * the projections, works on a feature map and adds the input back.
  * Reference: diffusers 0.25 {@code models/attention_processor.py} {@code Attention},
@@ -82,11 +82,11 @@ public final class AttentionBlock extends SdBlock {
         long s = ctx.getShape().get(1);
         NDArray q = call(toQ, ps, x, training).reshape(n, l, heads, headDim).transpose(0, 2, 1, 3);
         NDArray k = call(toK, ps, ctx, training).reshape(n, s, heads, headDim)
-                .transpose(0, 2, 3, 1);
+                .transpose(0, 2, 1, 3);
         NDArray v = call(toV, ps, ctx, training).reshape(n, s, heads, headDim)
                 .transpose(0, 2, 1, 3);
-        NDArray p = Scalars.mul(q.matMul(k), (float) (1.0 / Math.sqrt(headDim))).softmax(-1);
-        NDArray o = p.matMul(v).transpose(0, 2, 1, 3).reshape(n, l, (long) heads * headDim);
+        NDArray o = DotProductAttention.apply(q, k, v, 0).transpose(0, 2, 1, 3)
+                .reshape(n, l, (long) heads * headDim);
         return call(toOut, ps, o, training);
     }
 }
