@@ -37,11 +37,22 @@ public record InstanceLabels(int width, int height, int[] labels, int[] types, i
     }
 
     /**
-     * The prediction summary of these objects, as an instance model's whole-image prediction
-     * gives it: {@code nuclei} (the object count) and, with classes, {@code type_t} objects of each
-     * class t from 1 to the largest class present.
+     * The prediction summary of these objects: {@code nuclei} (the object count) and, with
+     * classes, {@code type_t} objects of each class t from 1 to the largest class present.
      */
     public java.util.Map<String, Object> summary() {
+        return summary(0);
+    }
+
+    /**
+     * The prediction summary of these objects, as an instance model's whole-image prediction
+     * gives it: {@code nuclei} (the object count) and, with classes, {@code type_t} objects of each
+     * class t from 1 to {@code classes - 1}, or to the largest class present if that is larger.
+     *
+     * @param classes the model's number of classes, background included (0 when unknown)
+     * @return the summary
+     */
+    public java.util.Map<String, Object> summary(int classes) {
         if (types == null) {
             return summary(new int[0], 0, count);
         }
@@ -55,7 +66,7 @@ public record InstanceLabels(int width, int height, int[] labels, int[] types, i
                 max = Math.max(max, types[i]);
             }
         }
-        return summary(classOf, max + 1, count);
+        return summary(classOf, Math.max(classes, max + 1), count);
     }
 
     /**

@@ -113,6 +113,15 @@ final class ImagePredictor {
         }
     }
 
+    /** The object classes of each model folder, read once per executor (as its model is). */
+    private static final java.util.concurrent.ConcurrentMap<Path, ObjectClasses> CLASSES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The number of {@code type_t} entries of a prediction summary. */
+    static int typeColumns(Map<String, Object> summary) {
+        return (int) summary.keySet().stream().filter(k -> k.startsWith("type_")).count();
+    }
+
     /** What one image's prediction wrote: its size, summary, the writer and the outputs it held. */
     private record Written(int width, int height, Map<String, Object> summary, PredictionWriter writer,
             java.util.Set<PredictionOutput> outputs) {
@@ -129,15 +138,27 @@ final class ImagePredictor {
                 options.overlap(), options.tileBatch(), options.blend()));
         PredictionWriter writer = model.task().writer(options.threshold());
         if (writer instanceof InstanceWriter) {
-            InstanceWriter instances = new InstanceWriter(ObjectClasses.ofModel(model.dir()));
+            ObjectClasses named = CLASSES.get(model.dir());
+            if (named == null) {
+                named = ObjectClasses.ofModel(model.dir());
+                CLASSES.putIfAbsent(model.dir(), named);
+            }
+            InstanceWriter instances = new InstanceWriter(named);
             writer = instances;
             if (options.region() > 0) {
-                InstanceLabels map = new RegionPredictor(predictor::run, options.region(), options.regionMargin())
-                        .runFile(path, null);
+                // The class count the model's own summaries use, so that a row lists every
+                // type_t column a whole-image prediction would, present or not.
+                int[] classes = {0};
+                RegionPredictor regions = new RegionPredictor(region -> {
+                    Prediction p = predictor.run(region);
+                    classes[0] = Math.max(classes[0], typeColumns(p.summary()) + 1);
+                    return p;
+                }, options.region(), options.regionMargin());
+                InstanceLabels map = regions.runFile(path, null);
                 if (map != null) {
                     Files.createDirectories(tmp);
                     instances.write(tmp, stem, map);
-                    return new Written(map.width(), map.height(), map.summary(), writer,
+                    return new Written(map.width(), map.height(), map.summary(classes[0]), writer,
                             java.util.Set.of(PredictionOutput.INSTANCES));
                 }
             }

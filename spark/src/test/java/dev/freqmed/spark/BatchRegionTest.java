@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * An instance model (a tiny FPNuNet trained one epoch) over a TIFF larger than {@code --region}:
  * {@code freqmed batch} predicts it region by region, reading the file one region at a time, and
  * writes the same files, byte for byte, as {@code freqmed predict} with the same settings; the
- * result row carries the object count.
+ * result row carries the object count and a count column for every class of the model.
  */
 class BatchRegionTest {
 
@@ -81,6 +81,12 @@ class BatchRegionTest {
         assertEquals(objects, (long) Double.parseDouble(row[header.indexOf("nuclei")]),
                 String.join(",", row));
         assertEquals("128", row[header.indexOf("width")]);
+        // Every class of the model has its column, as in a whole-image prediction's row, whether
+        // or not the image holds an object of it (CoNSeP's 4 types here).
+        for (int type = 1; type <= 4; type++) {
+            assertTrue(header.contains("type_" + type), "type_" + type + " in " + header);
+        }
+        assertTrue(!header.contains("type_5"), header.toString());
     }
 
     private static String[] concat(String command, String[] common, String... more) {
