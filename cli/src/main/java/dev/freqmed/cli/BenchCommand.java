@@ -16,6 +16,7 @@ import dev.freqmed.data.Sample;
 import dev.freqmed.data.UnpairedFolderReader;
 import dev.freqmed.engine.ConvRouting;
 import dev.freqmed.engine.CpuInfo;
+import dev.freqmed.engine.FusedAttention;
 import dev.freqmed.engine.HostMemory;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.model.ModelRegistry;
@@ -80,6 +81,10 @@ final class BenchCommand implements Callable<Integer> {
             + " default: FREQMED_CONV_PATH or auto.")
     String convPath;
 
+    @Option(names = "--attention", description = "Attention kernel for this run: auto (the engine"
+            + " self-test decides), fused or explicit; default: FREQMED_ATTENTION or auto.")
+    String attention;
+
     @Override
     public Integer call() throws Exception {
         if (size <= 0 || batch <= 0 || steps <= 0) {
@@ -99,6 +104,9 @@ final class BenchCommand implements Callable<Integer> {
         Device dev = device.parse(engine);
         if (convPath != null) {
             System.setProperty("freqmed.conv.path", convPath);
+        }
+        if (attention != null) {
+            System.setProperty("freqmed.attention", attention);
         }
         ConvRouting routing = EngineSetup.start(spec.commandLine().getErr());
         if (threads != null) {
@@ -120,6 +128,7 @@ final class BenchCommand implements Callable<Integer> {
         json.put("cpu", CpuInfo.read().modelName() + " (" + CpuInfo.read().vectorIsa() + ")");
         json.put("conv_mode", routing.mode());
         json.put("conv_routing", routing.summary());
+        json.put("attention", FusedAttention.enabled() ? "fused" : "explicit");
         json.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
         json.put("interop_threads", ai.djl.pytorch.jni.JniUtils.getNumInteropThreads());
         json.put("cpu_cores", Runtime.getRuntime().availableProcessors());
