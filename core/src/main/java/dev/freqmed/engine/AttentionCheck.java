@@ -88,18 +88,7 @@ public final class AttentionCheck {
             if (corrupt) {
                 got[2][got[2].length / 2] += 1f + Math.abs(got[2][got[2].length / 2]);
             }
-            String[] names = {"forward", "grad q", "grad k", "grad v"};
-            double worst = 0;
-            String where = names[0];
-            for (int i = 0; i < 4; i++) {
-                double e = KnownAnswerCheck.relativeError(got[i], ref[i]);
-                if (!(e <= worst)) {
-                    worst = e;
-                    where = names[i];
-                }
-            }
-            return new KnownAnswerCheck.Outcome(worst,
-                    where + String.format(Locale.ROOT, " (%.2g)", worst));
+            return KnownAnswerCheck.worst(got, ref, "forward", "grad q", "grad k", "grad v");
         }
     }
 

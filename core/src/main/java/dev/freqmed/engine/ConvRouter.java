@@ -138,15 +138,23 @@ public final class ConvRouter {
      * @return its result
      */
     public static <T> T withPath(ConvPath path, Supplier<T> body) {
-        ConvPath before = OVERRIDE.get();
-        OVERRIDE.set(path);
+        return withOverride(OVERRIDE, path, body);
+    }
+
+    /**
+     * Runs {@code body} with {@code value} in {@code override} for this thread, then restores
+     * what was there (also for {@link FusedAttention#withFused}).
+     */
+    static <V, T> T withOverride(ThreadLocal<V> override, V value, Supplier<T> body) {
+        V before = override.get();
+        override.set(value);
         try {
             return body.get();
         } finally {
             if (before == null) {
-                OVERRIDE.remove();
+                override.remove();
             } else {
-                OVERRIDE.set(before);
+                override.set(before);
             }
         }
     }

@@ -2,7 +2,6 @@ package dev.freqmed.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
@@ -155,17 +154,7 @@ public final class FusedAttention {
      * @return its result
      */
     public static <T> T withFused(boolean fused, Supplier<T> body) {
-        Boolean before = OVERRIDE.get();
-        OVERRIDE.set(fused);
-        try {
-            return body.get();
-        } finally {
-            if (before == null) {
-                OVERRIDE.remove();
-            } else {
-                OVERRIDE.set(before);
-            }
-        }
+        return ConvRouter.withOverride(OVERRIDE, fused, body);
     }
 
     /**
@@ -241,10 +230,5 @@ public final class FusedAttention {
         z.putNextEntry(e);
         z.write(data);
         z.closeEntry();
-    }
-
-    /** Test hook: whether {@code a} was produced by the fused kernel's autograd node. */
-    static String gradientFunction(NDArray a) {
-        return JniUtils.getGradientFunctionNames((PtNDArray) a);
     }
 }

@@ -91,18 +91,30 @@ public final class KnownAnswerCheck {
             if (corrupt) {
                 got[1][got[1].length / 2] += 1f + Math.abs(got[1][got[1].length / 2]);
             }
-            String[] names = {"forward", "backward-data", "backward-weights", "backward-bias"};
-            double worst = 0;
-            String where = names[0];
-            for (int i = 0; i < 4; i++) {
-                double e = relativeError(got[i], ref[i]);
-                if (!(e <= worst)) {
-                    worst = e;
-                    where = names[i];
-                }
-            }
-            return new Outcome(worst, where + String.format(Locale.ROOT, " (%.2g)", worst));
+            return worst(got, ref, "forward", "backward-data", "backward-weights",
+                    "backward-bias");
         }
+    }
+
+    /**
+     * The worst relative error over several results and which it was.
+     *
+     * @param got   the results under test
+     * @param ref   the reference results, in the same order
+     * @param names a name per result
+     * @return the worst error and {@code "name (error)"}
+     */
+    static Outcome worst(float[][] got, float[][] ref, String... names) {
+        double worst = 0;
+        String where = names[0];
+        for (int i = 0; i < names.length; i++) {
+            double e = relativeError(got[i], ref[i]);
+            if (!(e <= worst)) { // NaN-safe: a NaN error always becomes the worst
+                worst = e;
+                where = names[i];
+            }
+        }
+        return new Outcome(worst, where + String.format(Locale.ROOT, " (%.2g)", worst));
     }
 
     /** {@code max|got - ref| / max|ref|}; NaN when {@code got} holds a NaN or infinity. */

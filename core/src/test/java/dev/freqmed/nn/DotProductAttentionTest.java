@@ -7,6 +7,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.freqmed.engine.AttentionCheck;
 import dev.freqmed.engine.FusedAttention;
@@ -15,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link DotProductAttention}: the explicit path gives the same output and q/k/v gradients for
- * every query chunk size, and the fused kernel (where this machine's check passes it) gives the
- * explicit path's, on cross-attention with logits of a few units.
+ * every query chunk size, and the fused kernel (where this machine's check passes it), one node
+ * of libtorch's autograd graph, gives the explicit path's, on cross-attention with logits of a
+ * few units.
  */
 class DotProductAttentionTest {
 
@@ -62,6 +65,11 @@ class DotProductAttentionTest {
         NDArray y;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             y = DotProductAttention.apply(q, k, v, chunk);
+            if (FusedAttention.enabled()) {
+                // The fused kernel is one node of libtorch's autograd graph.
+                String node = JniUtils.getGradientFunctionNames((PtNDArray) y);
+                assertTrue(node.contains("ScaledDotProduct"), node);
+            }
             gc.backward(y.mul(g).sum());
         }
         return new NDArray[] {y, q.getGradient(), k.getGradient(), v.getGradient()};
