@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.freqmed.tensor.HostArrays;
+import dev.freqmed.tensor.Scalars;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -108,7 +109,7 @@ public final class AttentionCheck {
             NDArray y;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 y = fused ? FusedAttention.attend(q, k, v)
-                        : q.mul(Math.pow(c.d, -0.5)).matMul(k.transpose(0, 1, 3, 2))
+                        : Scalars.mul(q, Math.pow(c.d, -0.5)).matMul(k.transpose(0, 1, 3, 2))
                                 .softmax(-1).matMul(v);
                 gc.backward(y.mul(g).sum());
             }
