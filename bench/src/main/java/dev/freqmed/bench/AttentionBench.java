@@ -38,16 +38,19 @@ public final class AttentionBench {
      */
     public static void main(String[] args) {
         int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        System.out.println("| n × heads × Lq × Lk × d | path | forward ms | forward + backward ms |");
+        System.out.println(
+                "| n × heads × Lq × Lk × d | path | forward ms | forward + backward ms |");
         System.out.println("|---|---|---|---|");
         try (NDManager m = NDManager.newBaseManager()) {
             for (int[] s : SHAPES) {
                 for (boolean fused : new boolean[] {false, true}) {
-                    double fwd = FusedAttention.withFused(fused, () -> time(m, s, repeats, false));
+                    double fwd = FusedAttention.withFused(fused,
+                            () -> time(m, s, repeats, false));
                     double both = s[5] == 0 ? Double.NaN
                             : FusedAttention.withFused(fused, () -> time(m, s, repeats, true));
-                    System.out.printf(Locale.ROOT, "| %d × %d × %d × %d × %d | %s | %.1f | %s |%n",
-                            s[0], s[1], s[2], s[3], s[4], fused ? "fused" : "explicit", fwd,
+                    System.out.printf(Locale.ROOT,
+                            "| %d × %d × %d × %d × %d | %s | %.1f | %s |%n", s[0],
+                            s[1], s[2], s[3], s[4], fused ? "fused" : "explicit", fwd,
                             Double.isNaN(both) ? "—" : String.format(Locale.ROOT, "%.1f", both));
                 }
             }

@@ -45,6 +45,59 @@ class DotProductAttentionTest {
         }
     }
 
+    /**
+     * Two threads at once through the one shared kernel module (as Spark's executor threads in
+     * one JVM): each gets the result it gets alone.
+     */
+    @Test
+    void fusedKernelServesTwoThreadsAtOnce() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TaskResult verdict = AttentionCheck.check(m, null);
+            if (!verdict.passed()) {
+                return; // the kernel is not used on this machine
+            }
+            m.getEngine().setRandomSeed(8);
+            NDArray[][] in = new NDArray[2][];
+            NDArray[] alone = new NDArray[2];
+            for (int t = 0; t < 2; t++) {
+                Shape keys = new Shape(2, 4, 200, 16);
+                in[t] = new NDArray[] {m.randomNormal(new Shape(2, 4, 300 + t, 16)),
+                    m.randomNormal(keys), m.randomNormal(keys)};
+                NDArray[] x = in[t];
+                alone[t] = FusedAttention.withFused(true,
+                        () -> DotProductAttention.apply(x[0], x[1], x[2], 0));
+            }
+            java.util.concurrent.ExecutorService pool =
+                    java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                java.util.List<java.util.concurrent.Future<float[]>> runs =
+                        new java.util.ArrayList<>();
+                for (int rep = 0; rep < 20; rep++) {
+                    for (int t = 0; t < 2; t++) {
+                        NDArray[] x = in[t];
+                        runs.add(pool.submit(() -> FusedAttention.withFused(true, () -> {
+                            try (NDManager local = m.newSubManager()) {
+                                NDArray q = x[0].duplicate();
+                                q.attach(local);
+                                return DotProductAttention.apply(q, x[1], x[2], 0).toFloatArray();
+                            }
+                        })));
+                    }
+                }
+                for (int i = 0; i < runs.size(); i++) {
+                    float[] want = alone[i % 2].toFloatArray();
+                    float[] got = runs.get(i).get();
+                    assertEquals(want.length, got.length);
+                    for (int j = 0; j < want.length; j++) {
+                        assertEquals(want[j], got[j], 1e-6f, "run " + i + " element " + j);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     private static void assertSame(NDArray[] want, NDArray[] got, double tol, String what) {
         for (int i = 0; i < want.length; i++) {
             float scale = want[i].abs().max().getFloat();
