@@ -34,8 +34,9 @@ import java.util.function.BiConsumer;
  * {@code AuxLogits} are not used.
  *
  * <p>DEVIATION: clean-fid runs the StyleGAN2-ADA TorchScript export of TensorFlow's Inception
- * graph ({@code inception-2015-12-05.pt}); FreqMed does not execute TorchScript, and reads
- * pytorch-fid's port of the same 2015-12-05 weights instead. Images are decoded by Java's ImageIO
+ * graph ({@code inception-2015-12-05.pt}); FreqMed runs no third-party TorchScript files (its
+ * only TorchScript is the one-line attention module it writes itself, {@code FusedAttention}),
+ * and reads pytorch-fid's port of the same 2015-12-05 weights instead. Images are decoded by Java's ImageIO
  * rather than Pillow, so JPEG pixels may differ by a level where the decoders' IDCTs differ.
  */
 public final class InceptionFeatures implements ImageFeatureExtractor {

@@ -20,7 +20,8 @@ import java.util.List;
  * @param promptLength   prompt tokens per type-decoder stage (6)
  * @param numTypes       type channels including background (9 for CD47, 5 for CoNSeP)
  * @param highPassRate   the adapters' {@code freq_nums} (0.25)
- * @param queryChunk     queries per attention chunk in the decoders (0 = no chunking)
+ * @param queryChunk     queries per attention chunk in the decoders on the explicit attention
+ *                       path (0 = no chunking; the fused kernel needs none)
  * @param classWeights   per-type loss weights {@code loss.tp.class_weights}, {@code numTypes}
  *                       values, entry 0 (background) unused
  * @param boundaryWeight weight of the boundary term in the NP loss (0.5)

@@ -34,7 +34,9 @@ import java.util.List;
  *
  * <p>Inputs {@code Z, k0, k1', k2', β0, β1, β2}; output {@code tp (N, T, 8g, 8g')}. The heads of
  * stages 0 and 1 (deep supervision, unused by the released loss) are kept, not computed.
- * {@code final_fusion} attends over all {@code 64·g·g'} pixels: its queries are chunked. With
+ * {@code final_fusion} attends over all {@code 64·g·g'} pixels: on the engine's fused kernel
+ * where the self-test passed it (linear memory, so the full-size network trains on a CPU), else
+ * with its queries chunked ({@link dev.freqmed.nn.DotProductAttention}). With
  * {@code keyGrid > 0} the skip map is average-pooled before it becomes keys and values
  * ({@link Ops#poolKeys}; a CPU-scale departure, off in the faithful configuration).
  * Reference: {@code network/SAM_NuSCNet_modules.py} {@code TypeDecoderV3}.
