@@ -69,6 +69,8 @@ public final class FafNetTiming {
             throw new IllegalArgumentException("EPISODES and SLICES must be >= 1, found "
                     + episodes + " and " + slices);
         }
+        // The engine first: a forced convolution path loads no engine on its own.
+        ai.djl.engine.Engine.getEngine("PyTorch");
         ConvRouting routing = ConvRouter.routing();
         FafNetConfig cfg = FafNetConfig.paper();
         int side = cfg.inputSize();
