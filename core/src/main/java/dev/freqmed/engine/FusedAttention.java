@@ -57,6 +57,8 @@ public final class FusedAttention {
     private static final Logger LOG = LoggerFactory.getLogger(FusedAttention.class);
     private static final ThreadLocal<Boolean> OVERRIDE = new ThreadLocal<>();
     private static volatile Boolean decided;
+    /** Why the process decided as it did (logged, and shown by {@link #summary}). */
+    private static volatile String reason = "not decided";
     private static volatile PtSymbolBlock module;
 
     private FusedAttention() {
@@ -102,16 +104,9 @@ public final class FusedAttention {
 
     /** One line for {@code freqmed doctor}: the path attention takes and why. */
     public static String summary() {
-        String mode = configuredMode();
         boolean on = enabled();
-        String path = on ? "fused (scaled_dot_product_attention)" : "explicit (matrix products"
-                + " and softmax, query-chunked)";
-        if (!"auto".equals(mode)) {
-            return path + " [forced by FREQMED_ATTENTION=" + mode + "]";
-        }
-        Optional<TaskResult> t = ConvRouter.report().flatMap(SelfTestReport::attentionTask);
-        return path + " [" + t.map(r -> "self-test: " + r.status()).orElse("no self-test verdict")
-                + "]";
+        return (on ? "fused (scaled_dot_product_attention)" : "explicit (matrix products"
+                + " and softmax, query-chunked)") + " [" + reason + "]";
     }
 
     private static boolean decide(String mode) {
@@ -141,6 +136,7 @@ public final class FusedAttention {
                         + " expected auto, fused or explicit, found '" + mode + "'");
         }
         LOG.info("attention: {} [{}]", on ? "fused kernel" : "explicit", why);
+        reason = why;
         return on;
     }
 

@@ -38,19 +38,47 @@ public final class DotProductAttention {
         if (FusedAttention.enabled()) {
             return FusedAttention.attend(q, k, v);
         }
-        long lq = q.getShape().get(2);
         NDList in = new NDList(Scalars.mul(q, Math.pow(q.getShape().get(3), -0.5)), k, v);
-        int chunk = queryChunk == 0 ? (int) lq : (int) Math.min(queryChunk, lq);
-        if (chunk == lq) {
-            return explicit(in, 0, lq);
-        }
         // Scoped chunks only when nothing is recorded for backward (see ScopedForward).
-        boolean recording = JniUtils.isGradMode();
+        return inChunks(in, q.getShape().get(2), queryChunk, JniUtils.isGradMode(),
+                DotProductAttention::explicit);
+    }
+
+    /** The attention of queries {@code [from, to)}, from the arrays of {@link #inChunks}. */
+    @FunctionalInterface
+    public interface Chunk {
+        /**
+         * @param in   the arrays the chunks share (scaled queries first)
+         * @param from first query
+         * @param to   query after the last
+         * @return {@code (N, heads, to - from, dv)}
+         */
+        NDArray attend(NDList in, long from, long to);
+    }
+
+    /**
+     * Softmax runs over keys, so queries can be attended in chunks exactly: runs {@code chunk} over
+     * chunks of {@code queryChunk} queries and joins the results along the query axis (2). Each
+     * chunk runs in a memory scope of its own ({@link ScopedForward}) unless autograd records.
+     *
+     * @param in         the arrays every chunk reads
+     * @param queries    the number of queries {@code Lq}
+     * @param queryChunk queries per chunk, 0 for all at once
+     * @param recording  whether autograd records (no scopes then)
+     * @param chunk      the attention of one chunk
+     * @return {@code (N, heads, Lq, dv)}
+     */
+    public static NDArray inChunks(NDList in, long queries, int queryChunk, boolean recording,
+            Chunk chunk) {
+        int size = queryChunk == 0 ? (int) queries : (int) Math.min(queryChunk, queries);
+        if (size == queries) {
+            return chunk.attend(in, 0, queries);
+        }
         List<NDArray> parts = new ArrayList<>();
-        for (long start = 0; start < lq; start += chunk) {
+        for (long start = 0; start < queries; start += size) {
             long from = start;
-            long to = Math.min(lq, start + chunk);
-            parts.add(ScopedForward.run(in, recording, a -> new NDList(explicit(a, from, to)))
+            long to = Math.min(queries, start + size);
+            parts.add(ScopedForward.run(in, recording, a -> new NDList(chunk.attend(a, from, to)))
                     .singletonOrThrow());
         }
         return NDArrays.concat(new NDList(parts), 2);

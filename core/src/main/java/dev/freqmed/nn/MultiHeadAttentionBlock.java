@@ -1,7 +1,6 @@
 package dev.freqmed.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -14,11 +13,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
-import dev.freqmed.nn.ScopedForward;
 import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.tensor.Scalars;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Multi-head self-attention with one packed {@code qkv} projection, as the {@code Attention} of
@@ -153,29 +149,14 @@ public final class MultiHeadAttentionBlock extends AbstractBlock {
         NDArray out;
         if (relPosH == null) {
             out = DotProductAttention.apply(q, k, v, queryChunk);
-            out = out.transpose(0, 2, 1, 3).reshape(n, len, dim);
-            out = proj.forward(ps, new NDList(out), training, params).singletonOrThrow();
-            return new NDList(out.reshape(s));
-        }
-        NDList chunkInputs = new NDList(Scalars.mul(q, Math.pow(headDim, -0.5)), k, v);
-        NDArray[] rel = relativeTerms(ps, q, (int) s.get(1), (int) s.get(2), training);
-        chunkInputs.add(rel[0]);
-        chunkInputs.add(rel[1]);
-        int chunk = queryChunk == 0 ? (int) len : (int) Math.min(queryChunk, len);
-        // Scoped chunks only when nothing is recorded for backward (see ScopedForward).
-        boolean recording = training || JniUtils.isGradMode();
-        if (chunk == len) {
-            out = attend(chunkInputs, 0, len, grid ? s : null);
         } else {
-            List<NDArray> parts = new ArrayList<>();
-            for (long start = 0; start < len; start += chunk) {
-                long from = start;
-                long to = Math.min(len, start + chunk);
-                parts.add(ScopedForward.run(chunkInputs, recording,
-                        in -> new NDList(attend(in, from, to, grid ? s : null)))
-                        .singletonOrThrow());
-            }
-            out = NDArrays.concat(new NDList(parts), 2);
+            NDList in = new NDList(Scalars.mul(q, Math.pow(headDim, -0.5)), k, v);
+            NDArray[] rel = relativeTerms(ps, q, (int) s.get(1), (int) s.get(2), training);
+            in.add(rel[0]);
+            in.add(rel[1]);
+            out = DotProductAttention.inChunks(in, len, queryChunk,
+                    training || JniUtils.isGradMode(),
+                    (a, from, to) -> attendRelative(a, from, to, s));
         }
         out = out.transpose(0, 2, 1, 3).reshape(n, len, dim);
         out = proj.forward(ps, new NDList(out), training, params).singletonOrThrow();
@@ -183,24 +164,22 @@ public final class MultiHeadAttentionBlock extends AbstractBlock {
     }
 
     /**
-     * Attention output of queries {@code [from, to)}: {@code (N, heads, to - from, d)}.
+     * Attention output of queries {@code [from, to)} with the relative terms added to the scores:
+     * {@code (N, heads, to - from, d)}.
      *
-     * @param in   scaled q, k, v {@code (N, heads, L, d)}, then (with relative positions) the
-     *             height and width terms {@code (N, heads, L, H)} and {@code (N, heads, L, W)}
-     * @param grid the input grid shape, or null for plain tokens
+     * @param in   scaled q, k, v {@code (N, heads, L, d)}, then the height and width terms
+     *             {@code (N, heads, L, H)} and {@code (N, heads, L, W)}
+     * @param grid the input grid shape
      */
-    private static NDArray attend(NDList in, long from, long to, Shape grid) {
+    private static NDArray attendRelative(NDList in, long from, long to, Shape grid) {
         NDIndex rows = new NDIndex(":, :, {}:{}", from, to);
         NDArray q = in.get(0).get(rows);
-        NDArray k = in.get(1);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-        if (in.size() > 3) {
-            Shape ss = scores.getShape();
-            scores = scores.reshape(ss.get(0), ss.get(1), ss.get(2), grid.get(1), grid.get(2))
-                    .add(in.get(3).get(rows).expandDims(4))
-                    .add(in.get(4).get(rows).expandDims(3))
-                    .reshape(ss);
-        }
+        NDArray scores = q.matMul(in.get(1).transpose(0, 1, 3, 2));
+        Shape ss = scores.getShape();
+        scores = scores.reshape(ss.get(0), ss.get(1), ss.get(2), grid.get(1), grid.get(2))
+                .add(in.get(3).get(rows).expandDims(4))
+                .add(in.get(4).get(rows).expandDims(3))
+                .reshape(ss);
         return scores.softmax(-1).matMul(in.get(2));
     }
 

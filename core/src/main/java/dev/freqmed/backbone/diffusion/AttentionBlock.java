@@ -11,9 +11,10 @@ import dev.freqmed.nn.DotProductAttention;
  * diffusers' {@code Attention} as the UNet's transformer blocks use it: {@code to_q} on the
  * query tokens, {@code to_k}/{@code to_v} on the context (the query tokens themselves for
  * self-attention), {@code heads} heads of width {@code headDim}, softmax of
- * {@code q kᵀ / sqrt(headDim)} ({@link DotProductAttention}), heads concatenated, {@code to_out.0} (with bias). The VAE variant
- * ({@link #vae}) has biases on q, k, v, one head over all channels, a {@code group_norm} before
- * the projections, works on a feature map and adds the input back.
+ * {@code q kᵀ / sqrt(headDim)} ({@link DotProductAttention}), heads concatenated,
+ * {@code to_out.0} (with bias). The VAE variant ({@link #vae}) has biases on q, k, v, one head
+ * over all channels, a {@code group_norm} before the projections, works on a feature map and
+ * adds the input back.
  * Reference: diffusers 0.25 {@code models/attention_processor.py} {@code Attention},
  * {@code AttnProcessor2_0}.
  *
