@@ -6,7 +6,10 @@ package dev.freqmed.post;
  * watershed line): seeds are pushed in raster order with age 0; a pixel is labelled when it is
  * pushed, from the label of the pixel being expanded; neighbours are visited up, left, right, down;
  * the queue is a binary min-heap ordered by (value, age) with the same sift rules, so ties are
- * broken the same way and the labels agree pixel for pixel. Markers outside the mask are ignored;
+ * broken the same way and the labels agree pixel for pixel (seeds all have age 0, so the order of
+ * equal-valued seeds is the heap's own: the heap must be the same, not merely correct). The sifts
+ * move a hole instead of swapping, which leaves every element where the swaps would, and age
+ * and index share one {@code long}. Markers outside the mask are ignored;
  * masked pixels no marker reaches stay 0.
  *
  * <p>Reference: scikit-image 0.19 {@code segmentation/_watershed.py} and
@@ -15,14 +18,13 @@ package dev.freqmed.post;
 public final class MarkerWatershed {
 
     private double[] value;
-    private int[] age;
-    private int[] index;
+    /** {@code age << 32 | index}. */
+    private long[] key;
     private int items;
 
     private MarkerWatershed(int capacity) {
         value = new double[capacity];
-        age = new int[capacity];
-        index = new int[capacity];
+        key = new long[capacity];
     }
 
     /**
@@ -80,73 +82,82 @@ public final class MarkerWatershed {
         return out;
     }
 
-    private boolean smaller(int a, int b) {
-        if (value[a] != value[b]) {
-            return value[a] < value[b];
+    /** Whether (v, age of k) comes before the element at {@code b}, scikit-image's rule. */
+    private boolean before(double v, long k, int b) {
+        if (v != value[b]) {
+            return v < value[b];
         }
-        return age[a] < age[b];
-    }
-
-    private void swap(int a, int b) {
-        double v = value[a];
-        value[a] = value[b];
-        value[b] = v;
-        int t = age[a];
-        age[a] = age[b];
-        age[b] = t;
-        t = index[a];
-        index[a] = index[b];
-        index[b] = t;
+        return (k >>> 32) < (key[b] >>> 32);
     }
 
     private void push(double v, int a, int idx) {
         if (items == value.length) {
             int cap = value.length * 2;
             value = java.util.Arrays.copyOf(value, cap);
-            age = java.util.Arrays.copyOf(age, cap);
-            index = java.util.Arrays.copyOf(index, cap);
+            key = java.util.Arrays.copyOf(key, cap);
         }
+        long k = ((long) a << 32) | (idx & 0xffffffffL);
         int child = items++;
-        value[child] = v;
-        age[child] = a;
-        index[child] = idx;
         while (child > 0) {
             int parent = (child + 1) / 2 - 1;
-            if (!smaller(child, parent)) {
+            if (!before(v, k, parent)) {
                 break;
             }
-            swap(parent, child);
+            value[child] = value[parent];
+            key[child] = key[parent];
             child = parent;
         }
+        value[child] = v;
+        key[child] = k;
     }
 
     private int popIndex() {
-        int top = index[0];
+        int top = (int) key[0];
         items--;
         if (items == 0) {
             return top;
         }
-        swap(0, items);
+        double v = value[items];
+        long k = key[items];
         int i = 0;
         while (true) {
             int l = 2 * i + 1;
-            int r = l + 1;
-            int smallest = i;
             if (l >= items) {
                 break;
             }
-            if (smaller(l, i)) {
-                smallest = l;
-            }
-            if (r < items && smaller(r, smallest)) {
+            int r = l + 1;
+            // The swap version compares the left child with the moving element, then the right
+            // child with the smaller of the two.
+            boolean leftFirst = lessAt(l, v, k);
+            int smallest = leftFirst ? l : -1;
+            if (r < items && (leftFirst ? lessIdx(r, l) : lessAt(r, v, k))) {
                 smallest = r;
             }
-            if (smallest == i) {
+            if (smallest < 0) {
                 break;
             }
-            swap(i, smallest);
+            value[i] = value[smallest];
+            key[i] = key[smallest];
             i = smallest;
         }
+        value[i] = v;
+        key[i] = k;
         return top;
+    }
+
+    /** Whether the element at {@code a} comes before (v, age of k). */
+    private boolean lessAt(int a, double v, long k) {
+        if (value[a] != v) {
+            return value[a] < v;
+        }
+        return (key[a] >>> 32) < (k >>> 32);
+    }
+
+    /** Whether the element at {@code a} comes before the one at {@code b}. */
+    private boolean lessIdx(int a, int b) {
+        if (value[a] != value[b]) {
+            return value[a] < value[b];
+        }
+        return (key[a] >>> 32) < (key[b] >>> 32);
     }
 }
