@@ -82,12 +82,15 @@ public final class MarkerWatershed {
         return out;
     }
 
-    /** Whether (v, age of k) comes before the element at {@code b}, scikit-image's rule. */
-    private boolean before(double v, long k, int b) {
-        if (v != value[b]) {
-            return v < value[b];
+    /**
+     * Whether (v1, age of k1) comes before (v2, age of k2): scikit-image's rule, value first,
+     * then age; the index in the low half of a key never decides.
+     */
+    private static boolean before(double v1, long k1, double v2, long k2) {
+        if (v1 != v2) {
+            return v1 < v2;
         }
-        return (k >>> 32) < (key[b] >>> 32);
+        return (k1 >>> 32) < (k2 >>> 32);
     }
 
     private void push(double v, int a, int idx) {
@@ -100,7 +103,7 @@ public final class MarkerWatershed {
         int child = items++;
         while (child > 0) {
             int parent = (child + 1) / 2 - 1;
-            if (!before(v, k, parent)) {
+            if (!before(v, k, value[parent], key[parent])) {
                 break;
             }
             value[child] = value[parent];
@@ -128,9 +131,10 @@ public final class MarkerWatershed {
             int r = l + 1;
             // The swap version compares the left child with the moving element, then the right
             // child with the smaller of the two.
-            boolean leftFirst = lessAt(l, v, k);
+            boolean leftFirst = before(value[l], key[l], v, k);
             int smallest = leftFirst ? l : -1;
-            if (r < items && (leftFirst ? lessIdx(r, l) : lessAt(r, v, k))) {
+            if (r < items && (leftFirst ? before(value[r], key[r], value[l], key[l])
+                    : before(value[r], key[r], v, k))) {
                 smallest = r;
             }
             if (smallest < 0) {
@@ -143,21 +147,5 @@ public final class MarkerWatershed {
         value[i] = v;
         key[i] = k;
         return top;
-    }
-
-    /** Whether the element at {@code a} comes before (v, age of k). */
-    private boolean lessAt(int a, double v, long k) {
-        if (value[a] != v) {
-            return value[a] < v;
-        }
-        return (key[a] >>> 32) < (k >>> 32);
-    }
-
-    /** Whether the element at {@code a} comes before the one at {@code b}. */
-    private boolean lessIdx(int a, int b) {
-        if (value[a] != value[b]) {
-            return value[a] < value[b];
-        }
-        return (key[a] >>> 32) < (key[b] >>> 32);
     }
 }
