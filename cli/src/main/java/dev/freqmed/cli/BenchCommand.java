@@ -17,6 +17,7 @@ import dev.freqmed.data.UnpairedFolderReader;
 import dev.freqmed.engine.ConvRouting;
 import dev.freqmed.engine.CpuInfo;
 import dev.freqmed.engine.FusedAttention;
+import dev.freqmed.engine.NativeGroupNorm;
 import dev.freqmed.engine.HostMemory;
 import dev.freqmed.io.StateDicts;
 import dev.freqmed.model.ModelRegistry;
@@ -129,6 +130,7 @@ final class BenchCommand implements Callable<Integer> {
         json.put("conv_mode", routing.mode());
         json.put("conv_routing", routing.summary());
         json.put("attention", FusedAttention.enabled() ? "fused" : "explicit");
+        json.put("group_norm", NativeGroupNorm.enabled() ? "native" : "explicit");
         json.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
         json.put("interop_threads", ai.djl.pytorch.jni.JniUtils.getNumInteropThreads());
         json.put("cpu_cores", Runtime.getRuntime().availableProcessors());

@@ -6,6 +6,7 @@ import dev.freqmed.engine.ConvRouting;
 import dev.freqmed.engine.CpuInfo;
 import dev.freqmed.engine.EngineSelfTest;
 import dev.freqmed.engine.FusedAttention;
+import dev.freqmed.engine.NativeGroupNorm;
 import dev.freqmed.engine.HostMemory;
 import dev.freqmed.engine.NativeEngine;
 import java.io.PrintWriter;
@@ -37,8 +38,8 @@ public final class EngineSetup {
     public static ConvRouting start(PrintWriter err) {
         quiet();
         if ("auto".equals(ConvRouter.configuredMode()) && EngineSelfTest.cached().isEmpty()) {
-            err.println("engine: checking the convolution and attention kernels on this CPU (once"
-                    + " per machine and engine version) ...");
+            err.println("engine: checking the convolution, attention and group-norm kernels on this CPU"
+                    + " (once per machine and engine version) ...");
             err.flush();
         }
         ConvRouting r = ConvRouter.routing();
@@ -46,6 +47,7 @@ public final class EngineSetup {
                 + CpuInfo.read().modelName() + "; convolutions: " + r.summary()
                 + (r.allEngine() && !r.nativeOnly() ? "" : " [" + r.reason() + "]")
                 + "; attention: " + (FusedAttention.enabled() ? "fused kernel" : "explicit")
+                + "; group norm: " + (NativeGroupNorm.enabled() ? "native kernel" : "explicit")
                 + "; host memory: " + HostMemory.summary());
         err.flush();
         return r;

@@ -1,5 +1,8 @@
 package dev.freqmed.engine;
 
+import static dev.freqmed.engine.KnownAnswerCheck.host;
+import static dev.freqmed.engine.KnownAnswerCheck.random;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -55,25 +58,9 @@ public final class AttentionCheck {
      * @return the verdict, as task {@code ATTENTION:FUSED}
      */
     public static TaskResult check(NDManager root, String inject) {
-        long t0 = System.nanoTime();
-        double worst = 0;
-        String where = "";
-        int runs = 0;
-        long seed = 77_000;
-        for (Case c : CASES) {
-            for (int rep = 0; rep < KnownAnswerCheck.REPEATS; rep++) {
-                KnownAnswerCheck.Outcome o = check(root, c, seed++, "wrong".equals(inject));
-                runs++;
-                if (!(o.error() <= worst)) { // NaN-safe, as in KnownAnswerCheck
-                    worst = o.error();
-                    where = c + " " + o.where();
-                }
-            }
-        }
-        boolean ok = worst <= KnownAnswerCheck.TOLERANCE;
-        return new TaskResult(TASK_CLASS, TASK_PATH, ok ? "pass" : "fail",
-                Double.isNaN(worst) ? Double.POSITIVE_INFINITY : worst, where, runs,
-                (System.nanoTime() - t0) / 1_000_000);
+        boolean corrupt = "wrong".equals(inject);
+        return KnownAnswerCheck.runCases(TASK_CLASS, TASK_PATH, CASES, 77_000,
+                (c, seed) -> check(root, c, seed, corrupt));
     }
 
     private static KnownAnswerCheck.Outcome check(NDManager root, Case c, long seed,
@@ -116,17 +103,5 @@ public final class AttentionCheck {
             return new float[][] {host(y), host(q.getGradient()), host(k.getGradient()),
                 host(v.getGradient())};
         }
-    }
-
-    private static float[] host(NDArray a) {
-        return a.toType(DataType.FLOAT32, false).toFloatArray();
-    }
-
-    private static float[] random(Random r, int size) {
-        float[] v = new float[size];
-        for (int i = 0; i < size; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
     }
 }

@@ -85,6 +85,8 @@ public final class Doctor {
         out.add("Routing:   " + routing.summary());
         out.add("Attention: " + FusedAttention.summary()
                 + " (FREQMED_ATTENTION / freqmed.attention: auto, fused or explicit)");
+        out.add("Group norm: " + NativeGroupNorm.summary()
+                + " (FREQMED_GROUPNORM / freqmed.groupnorm: auto, native or explicit)");
         out.add("Checked shapes and the path each takes:");
         for (ConvClass c : ConvClass.values()) {
             ConvPath p = routing.nativeOnly() ? null : routing.paths().get(c);
@@ -115,6 +117,7 @@ public final class Doctor {
         m.put("routing", routing.paths());
         m.put("reason", routing.reason());
         m.put("attention", FusedAttention.enabled() ? "fused" : "explicit");
+        m.put("group_norm", NativeGroupNorm.enabled() ? "native" : "explicit");
         m.put("self_test", shownReport().orElse(null));
         return m;
     }

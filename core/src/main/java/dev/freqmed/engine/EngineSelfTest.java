@@ -35,13 +35,19 @@ import java.util.concurrent.TimeUnit;
  * <p>Each class of convolution is checked on the engine's own path first; a class that fails, or
  * whose check kills the process, is checked on the next path ({@link ConvRouting#PREFERENCE}).
  * A crash ends only that child: the parent starts another for the checks still to do. The fused
- * attention kernel is checked once ({@link AttentionCheck}); where it fails or crashes, attention
- * takes the explicit path ({@link FusedAttention}).
+ * attention kernel ({@link AttentionCheck}) and the native group normalisation
+ * ({@link GroupNormCheck}) are checked once each; where one fails or crashes, that computation
+ * takes FreqMed's explicit path ({@link FusedAttention}, {@link NativeGroupNorm}).
  */
 public final class EngineSelfTest {
 
     /** Version of the checks; part of the cache key. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
+
+    /** The tasks of single kernels (one path each; a failure means the explicit path). */
+    static final List<String> KERNEL_TASKS = List.of(
+            AttentionCheck.TASK_CLASS + ":" + AttentionCheck.TASK_PATH,
+            GroupNormCheck.TASK_CLASS + ":" + GroupNormCheck.TASK_PATH);
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT);
@@ -158,19 +164,16 @@ public final class EngineSelfTest {
             pending.put(c, ConvPath.ENGINE);
         }
         List<TaskResult> results = new ArrayList<>();
-        String attention = AttentionCheck.TASK_CLASS + ":" + AttentionCheck.TASK_PATH;
-        boolean attentionPending = true;
+        Set<String> kernelsPending = new LinkedHashSet<>(KERNEL_TASKS);
         int processes = 0;
-        while (!pending.isEmpty() || attentionPending) {
+        while (!pending.isEmpty() || !kernelsPending.isEmpty()) {
             if (processes >= MAX_PROCESSES) {
                 throw new IllegalStateException("engine self-test: gave up after " + processes
                         + " child processes; still to check: " + pending);
             }
             List<String> tasks = new ArrayList<>();
             pending.forEach((c, p) -> tasks.add(c.name() + ":" + p.name()));
-            if (attentionPending) {
-                tasks.add(attention);
-            }
+            tasks.addAll(kernelsPending);
             ChildRun run = launch(tasks, options);
             processes++;
             List<TaskResult> got = new ArrayList<>(run.results);
@@ -184,8 +187,9 @@ public final class EngineSelfTest {
             }
             for (TaskResult r : got) {
                 results.add(r);
-                if (AttentionCheck.TASK_CLASS.equals(r.convClass())) {
-                    attentionPending = false; // one path only: a failure means explicit
+                if (!isConvTask(r.convClass())) {
+                    // one path only: a failure means explicit
+                    kernelsPending.remove(r.convClass() + ":" + r.path());
                 } else {
                     advance(pending, r);
                 }
@@ -194,6 +198,21 @@ public final class EngineSelfTest {
         return new SelfTestReport(VERSION, fingerprint(), CpuInfo.read().describe(),
                 engineDescription(), Instant.now().toString(),
                 (System.nanoTime() - t0) / 1_000_000, processes, results);
+    }
+
+    /**
+     * Whether a task's class is a convolution class (not a single kernel's task).
+     *
+     * @param taskClass the class named in the task
+     * @return true for a {@link ConvClass}
+     */
+    static boolean isConvTask(String taskClass) {
+        for (ConvClass c : ConvClass.values()) {
+            if (c.name().equals(taskClass)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void advance(Map<ConvClass, ConvPath> pending, TaskResult r) {

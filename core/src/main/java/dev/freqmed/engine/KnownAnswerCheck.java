@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.freqmed.tensor.HostArrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
@@ -45,14 +46,38 @@ public final class KnownAnswerCheck {
      */
     public static TaskResult checkClass(NDManager root, ConvClass c, ConvPath path,
             String inject) {
+        boolean corrupt = "wrong".equals(inject);
+        return runCases(c.name(), path.name(), ConvCase.forClass(c), 1000L * c.ordinal(),
+                (cs, seed) -> check(root, cs, path, seed, corrupt));
+    }
+
+    /** One check of one case with the seed of its data. */
+    interface CaseCheck<C> {
+        Outcome check(C c, long seed);
+    }
+
+    /**
+     * Runs every case {@link #REPEATS} times, each with fresh data (seeds from {@code firstSeed}
+     * on), and keeps the worst error.
+     *
+     * @param taskClass the task's class
+     * @param taskPath  the task's path
+     * @param cases     the cases
+     * @param firstSeed the first seed
+     * @param check     one check
+     * @param <C>       the case type
+     * @return the verdict: pass when the worst error is within {@link #TOLERANCE}
+     */
+    static <C> TaskResult runCases(String taskClass, String taskPath, List<C> cases,
+            long firstSeed, CaseCheck<C> check) {
         long t0 = System.nanoTime();
         double worst = 0;
         String where = "";
         int runs = 0;
-        long seed = 1000L * c.ordinal();
-        for (ConvCase cs : ConvCase.forClass(c)) {
+        long seed = firstSeed;
+        for (C cs : cases) {
             for (int rep = 0; rep < REPEATS; rep++) {
-                Outcome o = check(root, cs, path, seed++, "wrong".equals(inject));
+                Outcome o = check.check(cs, seed++);
                 runs++;
                 if (!(o.error <= worst)) { // NaN-safe: a NaN error always becomes the worst
                     worst = o.error;
@@ -61,7 +86,7 @@ public final class KnownAnswerCheck {
             }
         }
         boolean ok = worst <= TOLERANCE;
-        return new TaskResult(c.name(), path.name(), ok ? "pass" : "fail",
+        return new TaskResult(taskClass, taskPath, ok ? "pass" : "fail",
                 Double.isNaN(worst) ? Double.POSITIVE_INFINITY : worst, where, runs,
                 (System.nanoTime() - t0) / 1_000_000);
     }
@@ -165,14 +190,21 @@ public final class KnownAnswerCheck {
         }
     }
 
-    private static float[] host(NDArray a) {
+    /** The array's values as float32, in standard layout. */
+    static float[] host(NDArray a) {
         return Convolutions.contiguous(a).toType(DataType.FLOAT32, false).toFloatArray();
     }
 
-    private static float[] random(Random r, int size) {
+    /** Standard normal values. */
+    static float[] random(Random r, int size) {
+        return random(r, size, 1, 0);
+    }
+
+    /** Normal values of mean {@code offset} and standard deviation {@code scale}. */
+    static float[] random(Random r, int size, double scale, double offset) {
         float[] v = new float[size];
         for (int i = 0; i < size; i++) {
-            v[i] = (float) r.nextGaussian();
+            v[i] = (float) (offset + scale * r.nextGaussian());
         }
         return v;
     }

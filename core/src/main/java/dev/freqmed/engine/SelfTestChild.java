@@ -14,7 +14,8 @@ import java.util.Map;
  * runs it, so {@link EngineSelfTest} starts this in a child JVM and reads its progress.
  *
  * <p>Arguments: tasks {@code CLASS:PATH} (a convolution class and path, or
- * {@code ATTENTION:FUSED} for the fused attention kernel). Output, one line each, flushed at once:
+ * {@code ATTENTION:FUSED} for the fused attention kernel, {@code GROUPNORM:NATIVE} for the
+ * native group normalisation). Output, one line each, flushed at once:
  * {@code BEGIN CLASS:PATH}, then {@code END {json TaskResult}}, and {@code DONE} at the end. The
  * system property {@code freqmed.selftest.inject} ({@code CLASS:PATH=wrong|crash|fault;...}) corrupts
  * results, ends the process at a task as a SIGFPE would ({@code crash}), or crashes it in native
@@ -50,6 +51,8 @@ public final class SelfTestChild {
                 }
                 TaskResult r = AttentionCheck.TASK_CLASS.equals(cp[0])
                         ? AttentionCheck.check(root, injected)
+                        : GroupNormCheck.TASK_CLASS.equals(cp[0])
+                        ? GroupNormCheck.check(root, injected)
                         : KnownAnswerCheck.checkClass(root, ConvClass.valueOf(cp[0]),
                                 ConvPath.valueOf(cp[1]), injected);
                 out.println("END " + json.writeValueAsString(r));

@@ -16,8 +16,9 @@ import java.util.Optional;
  * @param created     when it ran (ISO-8601)
  * @param millis      how long it took, child processes included
  * @param processes   how many child processes it needed (more than one after a crash)
- * @param tasks       the verdict on each (class, path) tried, in order, and on the fused
- *                    attention kernel (class {@code ATTENTION}, path {@code FUSED})
+ * @param tasks       the verdict on each (class, path) tried, in order, on the fused
+ *                    attention kernel (class {@code ATTENTION}, path {@code FUSED}) and on the
+ *                    native group normalisation (class {@code GROUPNORM}, path {@code NATIVE})
  */
 public record SelfTestReport(int version, String fingerprint, String cpu, String engine,
         String created, long millis, int processes, List<TaskResult> tasks) {
@@ -37,8 +38,8 @@ public record SelfTestReport(int version, String fingerprint, String cpu, String
     public ConvRouting routing(String source) {
         Map<ConvClass, Map<ConvPath, Boolean>> outcomes = new EnumMap<>(ConvClass.class);
         for (TaskResult t : tasks) {
-            if (AttentionCheck.TASK_CLASS.equals(t.convClass())) {
-                continue;
+            if (!EngineSelfTest.isConvTask(t.convClass())) {
+                continue; // a single kernel's task (attention, group norm)
             }
             outcomes.computeIfAbsent(ConvClass.valueOf(t.convClass()),
                     k -> new EnumMap<>(ConvPath.class))
@@ -54,8 +55,17 @@ public record SelfTestReport(int version, String fingerprint, String cpu, String
      */
     @JsonIgnore
     public Optional<TaskResult> attentionTask() {
-        return tasks.stream().filter(t -> AttentionCheck.TASK_CLASS.equals(t.convClass()))
-                .reduce((a, b) -> b);
+        return task(AttentionCheck.TASK_CLASS);
+    }
+
+    /**
+     * The verdict on a single kernel's task, when this report checked it.
+     *
+     * @param taskClass the task's class, e.g. {@code ATTENTION} or {@code GROUPNORM}
+     * @return its last result
+     */
+    public Optional<TaskResult> task(String taskClass) {
+        return tasks.stream().filter(t -> taskClass.equals(t.convClass())).reduce((a, b) -> b);
     }
 
     /** Whether every class passed on the engine's own path. */

@@ -7,6 +7,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.freqmed.engine.NativeGroupNorm;
 
 /**
  * Group normalisation, equal to PyTorch's {@code nn.GroupNorm(groups, channels, eps, affine)}.
@@ -17,6 +18,11 @@ import ai.djl.util.PairList;
  * sqrt(var + eps)}. With {@code affine}, a per-channel scale {@code weight} (initialised to 1)
  * and shift {@code bias} (initialised to 0) follow; the parameters are named {@code weight} and
  * {@code bias} as in torch's state dict. The statistics are the same in training and inference.
+ * With {@code siluAfter}, SiLU ({@code y·sigmoid(y)}) follows, as in the diffusion backbones'
+ * norm-then-SiLU pairs; it has no parameters, so the state dict is the same.
+ *
+ * <p>The computation takes the engine's native kernel where the self-test passed it
+ * ({@link NativeGroupNorm}), else the explicit composition.
  */
 public final class GroupNormBlock extends AbstractBlock {
 
@@ -26,6 +32,7 @@ public final class GroupNormBlock extends AbstractBlock {
     private final int channels;
     private final float eps;
     private final boolean affine;
+    private final boolean siluAfter;
     private final Parameter weight;
     private final Parameter bias;
 
@@ -35,6 +42,7 @@ public final class GroupNormBlock extends AbstractBlock {
         this.channels = builder.channels;
         this.eps = builder.eps;
         this.affine = builder.affine;
+        this.siluAfter = builder.siluAfter;
         if (affine) {
             weight = addParameter(
                     Parameter.builder()
@@ -93,19 +101,16 @@ public final class GroupNormBlock extends AbstractBlock {
             throw new IllegalArgumentException(
                     "GroupNorm expects input (N, " + channels + ", ...), found " + shape);
         }
-        NDArray grouped = x.reshape(shape.get(0), groups, -1);
-        NDArray mean = grouped.mean(new int[] {2}, true);
-        NDArray centred = grouped.sub(mean);
-        NDArray var = centred.square().mean(new int[] {2}, true);
-        NDArray y = centred.div(var.add(eps).sqrt()).reshape(shape);
+        NDArray w;
+        NDArray b;
         if (affine) {
-            long[] perChannel = new long[shape.dimension()];
-            java.util.Arrays.fill(perChannel, 1);
-            perChannel[1] = channels;
-            NDArray w = ParameterViews.value(parameterStore, weight, x, training);
-            NDArray b = ParameterViews.value(parameterStore, bias, x, training);
-            y = y.mul(w.reshape(perChannel)).add(b.reshape(perChannel));
+            w = ParameterViews.value(parameterStore, weight, x, training);
+            b = ParameterViews.value(parameterStore, bias, x, training);
+        } else {
+            w = x.getManager().ones(new Shape(channels), x.getDataType());
+            b = x.getManager().zeros(new Shape(channels), x.getDataType());
         }
+        NDArray y = NativeGroupNorm.apply(x, groups, w, b, eps, siluAfter);
         return new NDList(y);
     }
 
@@ -117,7 +122,7 @@ public final class GroupNormBlock extends AbstractBlock {
     @Override
     public String toString() {
         return "GroupNorm(" + groups + ", " + channels + ", eps=" + eps + ", affine=" + affine
-                + ")";
+                + ")" + (siluAfter ? " + SiLU" : "");
     }
 
     /** Builder for {@link GroupNormBlock}. */
@@ -126,6 +131,7 @@ public final class GroupNormBlock extends AbstractBlock {
         private int channels;
         private float eps = 1e-5f;
         private boolean affine = true;
+        private boolean siluAfter;
 
         private Builder() {}
 
@@ -170,6 +176,17 @@ public final class GroupNormBlock extends AbstractBlock {
          */
         public Builder optAffine(boolean affine) {
             this.affine = affine;
+            return this;
+        }
+
+        /**
+         * Whether SiLU follows the normalisation (default false).
+         *
+         * @param silu the flag
+         * @return this builder
+         */
+        public Builder optSiluAfter(boolean silu) {
+            this.siluAfter = silu;
             return this;
         }
 

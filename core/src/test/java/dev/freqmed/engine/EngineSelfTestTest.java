@@ -31,7 +31,7 @@ class EngineSelfTestTest {
         Set<Path> reportsBefore = crashReports();
         SelfTestReport r = EngineSelfTest.run(new EngineSelfTest.Options(
                 "SPATIAL:ENGINE=wrong;POINTWISE_STRIDED:ENGINE=crash;GROUPED:ENGINE=fault;"
-                        + "ATTENTION:FUSED=wrong", 300));
+                        + "ATTENTION:FUSED=wrong;GROUPNORM:NATIVE=wrong", 300));
         String all = r.tasks().stream().map(Object::toString)
                 .collect(Collectors.joining("\n"));
         TaskResult wrong = find(r, ConvClass.SPATIAL, ConvPath.ENGINE);
@@ -68,6 +68,13 @@ class EngineSelfTestTest {
         assertTrue(attention.worstCase().contains("grad k"), attention.worstCase());
         assertEquals(1, r.tasks().stream()
                 .filter(t -> t.convClass().equals(AttentionCheck.TASK_CLASS)).count(), all);
+        // So was the native group normalisation: a wrong result keeps it explicit.
+        TaskResult norm = r.task(GroupNormCheck.TASK_CLASS)
+                .orElseThrow(() -> new AssertionError(all));
+        assertEquals("fail", norm.status(), all);
+        assertTrue(norm.worstCase().contains("grad x"), norm.worstCase());
+        assertEquals(1, r.tasks().stream()
+                .filter(t -> t.convClass().equals(GroupNormCheck.TASK_CLASS)).count(), all);
     }
 
     private static Set<Path> crashReports() throws IOException {

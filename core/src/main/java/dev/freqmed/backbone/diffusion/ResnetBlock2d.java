@@ -36,13 +36,13 @@ public final class ResnetBlock2d extends SdBlock {
      */
     public ResnetBlock2d(SdLayers layers, String path, int in, int out, int tembChannels,
             int groups, float eps) {
-        norm1 = add("norm1", SdLayers.groupNorm(groups, in, eps));
+        norm1 = add("norm1", SdLayers.groupNorm(groups, in, eps, true));
         conv1 = add("conv1", layers.conv(path + ".conv1", in, out, 3, 1, 1, true));
         timeEmbProj = tembChannels > 0
                 ? add("time_emb_proj", layers.linear(path + ".time_emb_proj", tembChannels, out,
                         true))
                 : null;
-        norm2 = add("norm2", SdLayers.groupNorm(groups, out, eps));
+        norm2 = add("norm2", SdLayers.groupNorm(groups, out, eps, true));
         conv2 = add("conv2", layers.conv(path + ".conv2", out, out, 3, 1, 1, true));
         shortcut = in != out
                 ? add("conv_shortcut", layers.conv(path + ".conv_shortcut", in, out, 1, 1, 0,
@@ -54,12 +54,12 @@ public final class ResnetBlock2d extends SdBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray x = inputs.get(0);
-        NDArray h = call(conv1, ps, silu(call(norm1, ps, x, training)), training);
+        NDArray h = call(conv1, ps, call(norm1, ps, x, training), training);
         if (timeEmbProj != null) {
             NDArray t = call(timeEmbProj, ps, silu(inputs.get(1)), training);
             h = h.add(t.expandDims(2).expandDims(3));
         }
-        h = call(conv2, ps, silu(call(norm2, ps, h, training)), training);
+        h = call(conv2, ps, call(norm2, ps, h, training), training);
         NDArray s = shortcut == null ? x : call(shortcut, ps, x, training);
         return new NDList(s.add(h));
     }

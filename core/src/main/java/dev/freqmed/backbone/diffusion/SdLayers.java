@@ -121,12 +121,20 @@ public final class SdLayers {
 
     /** {@code nn.GroupNorm(groups, channels, eps)} with affine parameters. */
     public static Layer groupNorm(int groups, int channels, float eps) {
+        return groupNorm(groups, channels, eps, false);
+    }
+
+    /**
+     * {@code nn.GroupNorm(groups, channels, eps)} with affine parameters, followed by SiLU when
+     * {@code silu} (one kernel where the engine has it: {@link GroupNormBlock}).
+     */
+    public static Layer groupNorm(int groups, int channels, float eps, boolean silu) {
         if (channels % groups != 0) {
             throw new IllegalArgumentException("GroupNorm: " + channels + " channels are not"
                     + " divisible into " + groups + " groups");
         }
         return new Layer(GroupNormBlock.builder().setGroups(groups).setChannels(channels)
-                .optEps(eps).build(), new Shape(1, channels));
+                .optEps(eps).optSiluAfter(silu).build(), new Shape(1, channels));
     }
 
     /** {@code nn.LayerNorm(dim, eps)} over the last axis. */

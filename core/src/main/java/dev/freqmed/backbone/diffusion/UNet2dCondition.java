@@ -107,7 +107,7 @@ public final class UNet2dCondition extends SdBlock {
             upBlocks.append(s);
             prevOut = out;
         }
-        normOut = add("conv_norm_out", SdLayers.groupNorm(c.groups(), c0, eps));
+        normOut = add("conv_norm_out", SdLayers.groupNorm(c.groups(), c0, eps, true));
         convOut = add("conv_out", layers.conv("conv_out", c0, c.outChannels(), 3, 1, 1, true));
     }
 
@@ -162,7 +162,7 @@ public final class UNet2dCondition extends SdBlock {
         for (int i = 0; i < upBlocks.size(); i++) {
             h = ((Stage) upBlocks.get(i)).up(ps, h, emb, ctx, training, skips);
         }
-        h = call(convOut, ps, silu(call(normOut, ps, h, training)), training);
+        h = call(convOut, ps, call(normOut, ps, h, training), training);
         return new NDList(h);
     }
 

@@ -51,7 +51,7 @@ public final class VaeDecoder extends SdBlock {
                     c.layersPerBlock() + 1, c.groups(), i < n - 1));
             prev = out;
         }
-        normOut = add("conv_norm_out", SdLayers.groupNorm(c.groups(), prev, eps));
+        normOut = add("conv_norm_out", SdLayers.groupNorm(c.groups(), prev, eps, true));
         convOut = add("conv_out", layers.conv(path + ".conv_out", prev, c.outChannels(), 3, 1, 1,
                 true));
         this.skipConvs = skipConvs ? new Block[n] : null;
@@ -88,7 +88,7 @@ public final class VaeDecoder extends SdBlock {
             }
             h = call(upBlocks.get(k), ps, h, training);
         }
-        h = call(convOut, ps, silu(call(normOut, ps, h, training)), training);
+        h = call(convOut, ps, call(normOut, ps, h, training), training);
         return new NDList(h);
     }
 

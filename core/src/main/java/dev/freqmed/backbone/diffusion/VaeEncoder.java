@@ -45,7 +45,7 @@ public final class VaeEncoder extends SdBlock {
             prev = out;
         }
         mid = add("mid_block", new VaeMidBlock(layers, path + ".mid_block", prev, c.groups()));
-        normOut = add("conv_norm_out", SdLayers.groupNorm(c.groups(), prev, eps));
+        normOut = add("conv_norm_out", SdLayers.groupNorm(c.groups(), prev, eps, true));
         convOut = add("conv_out", layers.conv(path + ".conv_out", prev, 2 * c.latentChannels(),
                 3, 1, 1, true));
     }
@@ -60,7 +60,7 @@ public final class VaeEncoder extends SdBlock {
             h = call(downBlocks.get(i), ps, h, training);
         }
         h = call(mid, ps, h, training);
-        h = call(convOut, ps, silu(call(normOut, ps, h, training)), training);
+        h = call(convOut, ps, call(normOut, ps, h, training), training);
         NDList out = new NDList(h);
         out.addAll(skips);
         return out;
