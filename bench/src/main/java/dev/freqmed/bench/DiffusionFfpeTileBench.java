@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.freqmed.model.diffusionffpe.DiffusionFfpe;
 import dev.freqmed.model.diffusionffpe.DiffusionFfpeConfig;
+import dev.freqmed.nn.Lora;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -18,11 +19,13 @@ import java.util.Map;
  * One-step translation of one tile at SD-Turbo size (Diffusion-FFPE {@code paper} preset) with
  * random weights: builds and initialises the network, then times {@code repeats} forward passes
  * (a2b: multi-view VAE encoding, UNet at t = 999, one-step update, decoder with skips) of one
- * {@code side}² RGB tile with seeded latent noise, and prints seconds as JSON. Run it under
+ * {@code side}² RGB tile with seeded latent noise, and prints seconds as JSON. The LoRA adapters
+ * are merged into their base weights first, as {@code freqmed translate} does
+ * (a third argument {@code unmerged} keeps them separate). Run it under
  * {@code /usr/bin/time -v} for the peak resident memory (the weights live in native memory, not
  * in the Java heap).
  *
- * <p>Usage: {@code DiffusionFfpeTileBench [side=512] [repeats=2]}.
+ * <p>Usage: {@code DiffusionFfpeTileBench [side=512] [repeats=2] [merged|unmerged]}.
  */
 public final class DiffusionFfpeTileBench {
 
@@ -37,6 +40,7 @@ public final class DiffusionFfpeTileBench {
     public static void main(String[] args) throws Exception {
         int side = args.length > 0 ? Integer.parseInt(args[0]) : 512;
         int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        boolean merge = !(args.length > 2 && args[2].equals("unmerged"));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("preset", "paper (SD-Turbo size), random weights");
         out.put("tile", side);
@@ -47,6 +51,7 @@ public final class DiffusionFfpeTileBench {
             DiffusionFfpe net = new DiffusionFfpe(DiffusionFfpeConfig.paper());
             net.initialize(m, DataType.FLOAT32, new Shape(1, 3, side, side));
             out.put("init_seconds", round((System.nanoTime() - t0) / 1e9));
+            out.put("lora_adapters_merged", merge ? Lora.mergeAll(net) : 0);
             double[] times = new double[repeats];
             for (int r = 0; r < repeats; r++) {
                 try (NDManager sub = m.newSubManager()) {

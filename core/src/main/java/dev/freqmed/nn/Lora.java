@@ -12,9 +12,30 @@ import dev.freqmed.tensor.Scalars;
 import java.util.Random;
 
 /** What {@link LoraLinearBlock} and {@link LoraConv2dBlock} share. */
-final class Lora {
+public final class Lora {
 
     private Lora() {
+    }
+
+    /**
+     * Merges every LoRA adapter in a network into its base weight ({@link LoraAdapterBlock#merge}):
+     * the outputs stay the same and inference no longer runs the adapters. For inference-only
+     * use of a loaded model (translation); a network that trains on afterwards restarts its
+     * adapters from the merged weights, with its optimiser state no longer matching them.
+     *
+     * @param root the network
+     * @return how many adapters were merged
+     */
+    public static int mergeAll(Block root) {
+        if (root instanceof LoraAdapterBlock<?> lora) {
+            lora.merge();
+            return 1;
+        }
+        int n = 0;
+        for (Block child : root.getChildren().values()) {
+            n += mergeAll(child);
+        }
+        return n;
     }
 
     /** The initialiser of {@code lora_A.weight} (PEFT {@code reset_lora_parameters}). */

@@ -28,6 +28,8 @@ public abstract class LoraAdapterBlock<B extends Block> extends AbstractBlock {
     private final B base;
     private final Block loraA;
     private final Block loraB;
+    /** Set by {@link #merge}; cleared by a training pass, which may move {@code lora_B} again. */
+    private volatile boolean merged;
 
     /**
      * @param config        rank, alpha, dropout and initialisation
@@ -69,19 +71,36 @@ public abstract class LoraAdapterBlock<B extends Block> extends AbstractBlock {
 
     /**
      * Folds {@code scaling · B·A} into {@code base_layer.weight} and sets {@code lora_B} to zero,
-     * so the output is unchanged and now comes from the base layer alone. Call it outside a
-     * gradient collector. Training afterwards restarts the adapter from the merged weights.
+     * so the output is unchanged and now comes from the base layer alone: until the next training
+     * pass, inference runs the base layer only (the adapter's two layers are skipped). Call it
+     * outside a gradient collector. Training afterwards restarts the adapter from the merged
+     * weights.
      *
      * @throws IllegalStateException if the block is not initialized
      */
     public void merge() {
         Lora.merge(base.getParameters().get("weight"), loraA.getParameters().get("weight"),
                 loraB.getParameters().get("weight"), config.scaling());
+        merged = true;
+    }
+
+    /**
+     * Whether the adapter is folded into the base weight and skipped at inference.
+     *
+     * @return true after {@link #merge} until a training pass
+     */
+    public boolean isMerged() {
+        return merged;
     }
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
+        if (training) {
+            merged = false; // the update after this pass may make lora_B non-zero again
+        } else if (merged) {
+            return base.forward(ps, inputs, false, params); // B is zero: the adapter adds 0
+        }
         NDArray x = inputs.singletonOrThrow();
         NDArray y = base.forward(ps, inputs, training, params).singletonOrThrow();
         NDArray h = Lora.dropout(x, config, training);

@@ -122,6 +122,11 @@ class LoraConv2dBlockTest {
                 b.merge();
                 assertEquals(arrays, m.getManagedArrays().size());
                 assertTrue(maxAbsDiff(before, infer(b, x)) <= 1e-5, "kernel " + kernel);
+                // Merged, inference skips the adapter: a NaN in lora_A leaves the output alone.
+                assertTrue(b.isMerged());
+                NDArray a2 = params(b).get("lora_A.weight").getArray();
+                a2.set(m.full(a2.getShape(), Float.NaN).toFloatArray());
+                assertTrue(maxAbsDiff(before, infer(b, x)) <= 1e-5, "adapter skipped");
             }
         }
     }

@@ -66,6 +66,37 @@ class LoraLinearBlockTest {
     }
 
     @Test
+    void mergeAllFoldsEveryAdapterOfANetworkAndKeepsItsOutput() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.nn.SequentialBlock net = new ai.djl.nn.SequentialBlock()
+                    .add(lora(LoraConfig.of(2, 4), 1))
+                    .add(Linear.builder().setUnits(5).build())
+                    .add(new ai.djl.nn.SequentialBlock().add(lora(LoraConfig.of(3, 6), 2)));
+            Shape shape = new Shape(3, 6);
+            net.initialize(m, DataType.FLOAT32, shape);
+            List<NDArray> loraB = new ArrayList<>();
+            for (Map.Entry<String, Parameter> e : StateDicts.parameters(net).entrySet()) {
+                if (e.getKey().endsWith("lora_B.weight")) {
+                    loraB.add(e.getValue().getArray());
+                }
+            }
+            assertEquals(2, loraB.size());
+            NDArray x = m.randomNormal(shape);
+            NDArray off = infer(net, x); // fresh adapters: lora_B is zero
+            for (NDArray b : loraB) {
+                b.set(m.randomNormal(b.getShape()).toFloatArray());
+            }
+            NDArray before = infer(net, x);
+            assertTrue(maxAbsDiff(before, off) > 1e-3, "adapters active");
+            assertEquals(2, Lora.mergeAll(net));
+            assertTrue(maxAbsDiff(before, infer(net, x)) <= 1e-5);
+            for (NDArray b : loraB) {
+                assertEquals(0f, b.abs().max().getFloat()); // folded into the base weights
+            }
+        }
+    }
+
+    @Test
     void freshAdapterGivesExactlyTheBaseOutput() {
         try (NDManager m = NDManager.newBaseManager()) {
             LoraLinearBlock b = lora(LoraConfig.of(3, 8), 1);

@@ -5,6 +5,7 @@ import dev.freqmed.infer.LoadedModel;
 import dev.freqmed.infer.Prediction;
 import dev.freqmed.infer.PreparedImage;
 import dev.freqmed.infer.SlidingWindowInferer;
+import dev.freqmed.nn.Lora;
 import java.util.Map;
 
 /**
@@ -13,6 +14,10 @@ import java.util.Map;
  * one generator pass per window, {@code batch} windows per pass. The latent noise is drawn from
  * {@code Random(seed)} for every window (a run repeats exactly), or the posterior mean is used
  * when {@code seed} is null ({@code --deterministic}).
+ *
+ * <p>The model's LoRA adapters are merged into their base weights when the translator is made
+ * ({@link Lora#mergeAll}): the same output without the adapters' extra layers in every pass.
+ * The loaded model is then for inference only.
  */
 public final class DiffusionFfpeTranslator {
 
@@ -42,6 +47,7 @@ public final class DiffusionFfpeTranslator {
                     + " network's stride " + t.stride() + ", found " + tile);
         }
         this.model = model;
+        Lora.mergeAll(model.network());
         this.task = t.withNoiseSeed(seed);
         this.inferer = new SlidingWindowInferer(tile, tile > 0 ? Math.min(overlap, tile - 1) : 0,
                 batch, SlidingWindowInferer.Blending.GAUSSIAN, progress);
