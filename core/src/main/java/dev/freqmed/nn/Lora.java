@@ -20,15 +20,16 @@ public final class Lora {
     /**
      * Merges every LoRA adapter in a network into its base weight ({@link LoraAdapterBlock#merge}):
      * the outputs stay the same and inference no longer runs the adapters. For inference-only
-     * use of a loaded model (translation); a network that trains on afterwards restarts its
-     * adapters from the merged weights, with its optimiser state no longer matching them.
+     * use of a loaded model (translation): nothing is kept for {@link LoraAdapterBlock#unmerge},
+     * and a network that trains on afterwards restarts its adapters from the merged weights, with
+     * its optimiser state no longer matching them.
      *
      * @param root the network
      * @return how many adapters were merged
      */
     public static int mergeAll(Block root) {
         if (root instanceof LoraAdapterBlock<?> lora) {
-            lora.merge();
+            lora.merge(false);
             return 1;
         }
         int n = 0;
@@ -69,13 +70,12 @@ public final class Lora {
     }
 
     /**
-     * Folds the adapter into the base weight, {@code W += scaling · B·A} (PEFT
-     * {@code get_delta_weight}: for a convolution {@code B (out, r, 1, 1)} and
-     * {@code A (r, in, kh, kw)} combine into {@code (out, in, kh, kw)}), then sets B to zero so the
-     * adapter adds nothing. Runs outside autograd, in place, with its temporaries in a scope of
-     * their own.
+     * Adds {@code scaling · B·A} to the base weight (PEFT {@code get_delta_weight}: for a
+     * convolution {@code B (out, r, 1, 1)} and {@code A (r, in, kh, kw)} combine into
+     * {@code (out, in, kh, kw)}); a negative {@code scaling} takes it out again. Runs outside
+     * autograd, in place, with its temporaries in a scope of their own.
      */
-    static void merge(Parameter baseWeight, Parameter a, Parameter b, float scaling) {
+    static void fold(Parameter baseWeight, Parameter a, Parameter b, float scaling) {
         NDArray w = require(baseWeight, "base_layer.weight");
         NDArray av = require(a, "lora_A.weight");
         NDArray bv = require(b, "lora_B.weight");
@@ -87,7 +87,14 @@ public final class Lora {
             NDArray delta = Scalars.mul(bv.reshape(out, rank).matMul(av.reshape(rank, -1)), scaling)
                     .reshape(w.getShape());
             w.set(new NDIndex("..."), delta.add(w));
-            bv.set(new NDIndex("..."), 0f);
+        }
+    }
+
+    /** Sets an array to zero in place, its temporaries in a scope of their own. */
+    static void zero(NDArray a) {
+        try (NDManager scope = a.getManager().newSubManager()) {
+            a.tempAttach(scope);
+            a.set(new NDIndex("..."), 0f);
         }
     }
 

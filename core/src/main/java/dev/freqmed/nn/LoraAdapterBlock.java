@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.freqmed.tensor.Scalars;
@@ -30,6 +31,8 @@ public abstract class LoraAdapterBlock<B extends Block> extends AbstractBlock {
     private final Block loraB;
     /** Set by {@link #merge}; cleared by a training pass, which may move {@code lora_B} again. */
     private volatile boolean merged;
+    /** {@code lora_B} as it was before {@link #merge}, for {@link #unmerge}; null otherwise. */
+    private float[] bBeforeMerge;
 
     /**
      * @param config        rank, alpha, dropout and initialisation
@@ -72,16 +75,52 @@ public abstract class LoraAdapterBlock<B extends Block> extends AbstractBlock {
     /**
      * Folds {@code scaling · B·A} into {@code base_layer.weight} and sets {@code lora_B} to zero,
      * so the output is unchanged and now comes from the base layer alone: until the next training
-     * pass, inference runs the base layer only (the adapter's two layers are skipped). Call it
-     * outside a gradient collector. Training afterwards restarts the adapter from the merged
-     * weights.
+     * pass, inference runs the base layer only (the adapter's two layers are skipped), and
+     * {@link #unmerge} can take the adapter out again. Call it outside a gradient collector.
+     * Training afterwards restarts the adapter from the merged weights. Merging a merged block
+     * changes nothing.
      *
      * @throws IllegalStateException if the block is not initialized
      */
     public void merge() {
-        Lora.merge(base.getParameters().get("weight"), loraA.getParameters().get("weight"),
-                loraB.getParameters().get("weight"), config.scaling());
+        merge(true);
+    }
+
+    /** {@link #merge}, keeping {@code lora_B} for {@link #unmerge} only when asked. */
+    synchronized void merge(boolean keepForUnmerge) {
+        if (merged) {
+            return;
+        }
+        Parameter b = loraB.getParameters().get("weight");
+        float[] kept = keepForUnmerge ? Lora.require(b, "lora_B.weight").toFloatArray() : null;
+        Lora.fold(base.getParameters().get("weight"), loraA.getParameters().get("weight"), b,
+                config.scaling());
+        Lora.zero(b.getArray());
+        bBeforeMerge = kept;
         merged = true;
+    }
+
+    /**
+     * Undoes {@link #merge}: {@code lora_B} gets its values back and {@code scaling · B·A} is
+     * taken out of {@code base_layer.weight} (equal to the weight before merging up to float
+     * rounding), so base and adapter are separate again.
+     *
+     * @throws IllegalStateException when the block is not merged, was merged for inference only
+     *                               ({@link Lora#mergeAll}), or has trained since
+     */
+    public synchronized void unmerge() {
+        if (!merged || bBeforeMerge == null) {
+            throw new IllegalStateException("LoRA adapter: nothing to unmerge (" + (!merged
+                    ? "not merged, or trained since merging" : "merged for inference only")
+                    + ")");
+        }
+        Parameter b = loraB.getParameters().get("weight");
+        NDArray bv = b.getArray();
+        bv.set(bBeforeMerge);
+        Lora.fold(base.getParameters().get("weight"), loraA.getParameters().get("weight"), b,
+                -config.scaling());
+        bBeforeMerge = null;
+        merged = false;
     }
 
     /**
@@ -98,6 +137,7 @@ public abstract class LoraAdapterBlock<B extends Block> extends AbstractBlock {
             PairList<String, Object> params) {
         if (training) {
             merged = false; // the update after this pass may make lora_B non-zero again
+            bBeforeMerge = null;
         } else if (merged) {
             return base.forward(ps, inputs, false, params); // B is zero: the adapter adds 0
         }

@@ -25,7 +25,7 @@ import java.util.Random;
  * frozen unless asked otherwise, {@code lora_A} is drawn from the given {@code Random}
  * ({@code fanIn = in·kh·kw}), {@code lora_B} starts at zero, and {@link #merge()} folds
  * {@code scaling · B·A} into the base kernel and zeroes B (DEVIATION from PEFT's merged flag, see
- * there). Reference: peft {@code tuners/lora/layer.py} {@code _ConvNd}, {@code Conv2d},
+ * there); {@link #unmerge()} undoes it. Reference: peft {@code tuners/lora/layer.py} {@code _ConvNd}, {@code Conv2d},
  * {@code get_delta_weight}.
  */
 public final class LoraConv2dBlock extends LoraAdapterBlock<Conv2d> {

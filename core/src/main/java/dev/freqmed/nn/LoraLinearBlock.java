@@ -28,8 +28,9 @@ import java.util.Random;
  *
  * <p><b>Merging.</b> {@link #merge()} folds the adapter into the base weight. DEVIATION from
  * PEFT's {@code merge()}, which keeps B and remembers a {@code merged} flag: here B is set to zero
- * instead, so the block holds no hidden state, its forward is unchanged, and saving and reloading
- * its parameters gives the same outputs. Reference: peft {@code tuners/lora/layer.py}
+ * instead, so its parameters alone say what it computes, and saving and reloading them gives the
+ * same outputs. {@link #unmerge()} takes the adapter out of the base weight again and gives B
+ * back its values. Reference: peft {@code tuners/lora/layer.py}
  * {@code Linear}, {@code LoraLayer.update_layer}, {@code reset_lora_parameters},
  * {@code get_delta_weight}.
  */

@@ -93,6 +93,46 @@ class LoraLinearBlockTest {
             for (NDArray b : loraB) {
                 assertEquals(0f, b.abs().max().getFloat()); // folded into the base weights
             }
+            // Merged for inference only: nothing was kept to unmerge with.
+            LoraLinearBlock first = (LoraLinearBlock) net.getChildren().get(0).getValue();
+            IllegalStateException e = assertThrows(IllegalStateException.class, first::unmerge);
+            assertTrue(e.getMessage().contains("inference only"), e.getMessage());
+        }
+    }
+
+    @Test
+    void unmergeGivesBackTheBaseWeightAndTheAdapter() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            LoraLinearBlock b = lora(LoraConfig.of(3, 6), 4);
+            b.initialize(m, DataType.FLOAT32, new Shape(4, 6));
+            NDArray bw = params(b).get("lora_B.weight").getArray();
+            bw.set(m.randomNormal(new Shape(5, 3)).toFloatArray());
+            float[] baseBefore = params(b).get("base_layer.weight").getArray().toFloatArray();
+            float[] bBefore = bw.toFloatArray();
+            NDArray x = m.randomNormal(new Shape(4, 6));
+            NDArray before = infer(b, x);
+            b.merge();
+            b.merge(); // a second merge changes nothing
+            NDArray merged = params(b).get("base_layer.weight").getArray();
+            assertTrue(maxAbsDiff(merged, m.create(baseBefore, merged.getShape())) > 0.1,
+                    "the merge moved the base weight");
+            assertEquals(0f, bw.abs().max().getFloat());
+            assertTrue(maxAbsDiff(before, infer(b, x)) <= 1e-5);
+
+            b.unmerge();
+            assertFalse(b.isMerged());
+            assertTrue(maxAbsDiff(params(b).get("base_layer.weight").getArray(),
+                    m.create(baseBefore, merged.getShape())) <= 1e-6, "base weight restored");
+            assertEquals(0.0, maxAbsDiff(bw, m.create(bBefore, bw.getShape())));
+            assertTrue(maxAbsDiff(before, infer(b, x)) <= 1e-5);
+            assertTrue(maxAbsDiff(before, infer(b.getBase(), x)) > 0.1, "adapter separate again");
+            assertThrows(IllegalStateException.class, b::unmerge);
+
+            // A training pass after merging ends what unmerge could undo.
+            b.merge();
+            b.forward(new ParameterStore(m, false), new NDList(x), true);
+            assertFalse(b.isMerged());
+            assertThrows(IllegalStateException.class, b::unmerge);
         }
     }
 
