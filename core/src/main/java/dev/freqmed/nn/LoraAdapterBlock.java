@@ -10,6 +10,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.tensor.Scalars;
 import java.util.Random;
 
@@ -116,7 +117,7 @@ public abstract class LoraAdapterBlock<B extends Block> extends AbstractBlock {
         }
         Parameter b = loraB.getParameters().get("weight");
         NDArray bv = b.getArray();
-        bv.set(bBeforeMerge);
+        HostArrays.copyInto(bv, bBeforeMerge);
         Lora.fold(base.getParameters().get("weight"), loraA.getParameters().get("weight"), b,
                 -config.scaling());
         bBeforeMerge = null;
