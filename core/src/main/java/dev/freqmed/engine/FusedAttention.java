@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * few thousand tokens and needs memory linear in the token count while training.
  *
  * <p>DJL exposes no binding for that operator, so FreqMed reaches it through a TorchScript
- * module of one method ({@link TorchScript}; its source text is {@link #SOURCE}): gradients flow
+ * module of one method ({@link TorchScript}, {@link #MODULE}): gradients flow
  * to q, k and v as through any other operator.
  *
  * <p><b>Whether it is used.</b> Like a convolution kernel, the fused kernel is used only where
@@ -28,21 +28,11 @@ import java.util.function.Supplier;
  */
 public final class FusedAttention {
 
-    /** The TorchScript source of the module: one method, the engine's fused attention. */
-    static final String SOURCE = "class FusedAttention(Module):\n"
-            + "  __parameters__ = []\n"
-            + "  __buffers__ = []\n"
-            + "  training : bool\n"
-            + "  def forward(self: __torch__.FusedAttention,\n"
-            + "    q: Tensor,\n"
-            + "    k: Tensor,\n"
-            + "    v: Tensor) -> Tensor:\n"
-            + "    return torch.scaled_dot_product_attention(q, k, v)\n";
-
     private static final CheckedKernel MODE = new CheckedKernel("attention",
             "freqmed.attention", "FREQMED_ATTENTION", "fused", AttentionCheck.TASK_CLASS);
-    private static final TorchScript.LazyModule MODULE =
-            new TorchScript.LazyModule("FusedAttention", SOURCE);
+    /** The module: one method, the engine's fused attention. */
+    static final TorchScript.LazyModule MODULE = new TorchScript.LazyModule("FusedAttention",
+            "return torch.scaled_dot_product_attention(q, k, v)", "q", "k", "v");
 
     private FusedAttention() {
     }

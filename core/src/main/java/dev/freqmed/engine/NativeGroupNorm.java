@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -19,7 +20,7 @@ import java.util.function.Supplier;
  * time (12 against 40 ms on two cores); the SD-Turbo VAE runs many of them at full resolution.
  *
  * <p>DJL has no binding for the operator, so it is reached through a TorchScript module
- * ({@link TorchScript}; source {@link #SOURCE}); gradients flow to the input, the scale and the
+ * ({@link TorchScript}, {@link #MODULE}); gradients flow to the input, the scale and the
  * shift through libtorch's autograd. Outside autograd the SiLU runs in place on the normalised
  * map.
  *
@@ -31,33 +32,26 @@ import java.util.function.Supplier;
  */
 public final class NativeGroupNorm {
 
-    /**
-     * The module's source. {@code spec} carries the settings as its shape and value: {@code
-     * (groups, 1)} for the normalisation alone, {@code (groups, 2)} with SiLU after it, filled
-     * with epsilon.
-     */
-    static final String SOURCE = "class NativeGroupNorm(Module):\n"
-            + "  __parameters__ = []\n"
-            + "  __buffers__ = []\n"
-            + "  training : bool\n"
-            + "  def forward(self: __torch__.NativeGroupNorm,\n"
-            + "    x: Tensor,\n"
-            + "    w: Tensor,\n"
-            + "    b: Tensor,\n"
-            + "    spec: Tensor) -> Tensor:\n"
-            + "    y = torch.group_norm(x, spec.size(0), w, b, float(spec[0, 0]))\n"
-            + "    if spec.size(1) == 2:\n"
-            + "      if torch.is_grad_enabled():\n"
-            + "        y = torch.silu(y)\n"
-            + "      else:\n"
-            + "        y = torch.silu_(y)\n"
-            + "    return y\n";
-
     private static final CheckedKernel MODE = new CheckedKernel("group norm",
             "freqmed.groupnorm", "FREQMED_GROUPNORM", "native", GroupNormCheck.TASK_CLASS);
-    private static final TorchScript.LazyModule MODULE =
-            new TorchScript.LazyModule("NativeGroupNorm", SOURCE);
-    private static final Map<String, NDArray> SPECS = new ConcurrentHashMap<>();
+    /**
+     * The module. {@code spec} carries the settings as its shape and value: {@code (groups, 1)}
+     * for the normalisation alone, {@code (groups, 2)} with SiLU after it, filled with epsilon.
+     */
+    static final TorchScript.LazyModule MODULE = new TorchScript.LazyModule("NativeGroupNorm",
+            "y = torch.group_norm(x, spec.size(0), w, b, float(spec[0, 0]))\n"
+                    + "if spec.size(1) == 2:\n"
+                    + "  if torch.is_grad_enabled():\n"
+                    + "    y = torch.silu(y)\n"
+                    + "  else:\n"
+                    + "    y = torch.silu_(y)\n"
+                    + "return y",
+            "x", "w", "b", "spec");
+    private static final Map<SpecKey, NDArray> SPECS = new ConcurrentHashMap<>();
+
+    /** The settings one {@code spec} array stands for. */
+    private record SpecKey(int groups, boolean silu, float eps) {
+    }
 
     private NativeGroupNorm() {
     }
@@ -158,15 +152,14 @@ public final class NativeGroupNorm {
         NDArray var = centred.square().mean(new int[] {2}, true);
         NDArray y = centred.div(var.add(eps).sqrt()).reshape(shape);
         long[] perChannel = new long[shape.dimension()];
-        java.util.Arrays.fill(perChannel, 1);
+        Arrays.fill(perChannel, 1);
         perChannel[1] = shape.get(1);
         y = y.mul(weight.reshape(perChannel)).add(bias.reshape(perChannel));
         return silu ? y.mul(y.getNDArrayInternal().sigmoid()) : y;
     }
 
     private static NDArray spec(int groups, boolean silu, float eps) {
-        String key = groups + ":" + silu + ":" + Float.floatToIntBits(eps);
-        return SPECS.computeIfAbsent(key, k -> {
+        return SPECS.computeIfAbsent(new SpecKey(groups, silu, eps), k -> {
             NDArray s = SpecManager.MANAGER.full(new Shape(groups, silu ? 2 : 1), eps);
             s.setRequiresGradient(false);
             return s;

@@ -22,19 +22,51 @@ final class TorchScript {
     private TorchScript() {
     }
 
-    /** A module loaded on first use and kept for the life of the process. */
+    /**
+     * The source of a one-method module class: no parameters or buffers, the {@code training}
+     * attribute, and {@code forward(self, <tensors>) -> Tensor} with the given body.
+     *
+     * @param className the class name
+     * @param body      the method's lines, indented relative to the method
+     * @param tensors   the names of its tensor arguments
+     * @return the class's TorchScript source ({@code __torch__} namespace)
+     */
+    static String source(String className, String body, String... tensors) {
+        StringBuilder s = new StringBuilder()
+                .append("class ").append(className).append("(Module):\n")
+                .append("  __parameters__ = []\n")
+                .append("  __buffers__ = []\n")
+                .append("  training : bool\n")
+                .append("  def forward(self: __torch__.").append(className);
+        for (String t : tensors) {
+            s.append(",\n    ").append(t).append(": Tensor");
+        }
+        s.append(") -> Tensor:\n");
+        for (String line : body.split("\n")) {
+            s.append("    ").append(line).append('\n');
+        }
+        return s.toString();
+    }
+
+    /** A one-method module loaded on first use and kept for the life of the process. */
     static final class LazyModule {
         private final String className;
         private final String source;
         private volatile PtSymbolBlock module;
 
         /**
-         * @param className the module's class, as named in {@code source}
-         * @param source    the class's TorchScript source
+         * @param className the module's class name
+         * @param body      its {@code forward}'s lines, indented relative to the method
+         * @param tensors   the names of {@code forward}'s tensor arguments
          */
-        LazyModule(String className, String source) {
+        LazyModule(String className, String body, String... tensors) {
             this.className = className;
-            this.source = source;
+            this.source = TorchScript.source(className, body, tensors);
+        }
+
+        /** The module's source text. */
+        String source() {
+            return source;
         }
 
         /** The module, loaded on the first call. */
