@@ -175,6 +175,45 @@ public final class StepContext {
     }
 
     /**
+     * Where a gradient norm that is not finite comes from, for messages: the parameters whose
+     * gradient holds a NaN or an infinity (the first three names and how many in all), or, when
+     * every element is finite and only the sum of squares overflowed, the three parameters with
+     * the largest gradient elements, with those elements.
+     *
+     * @param params parameters by key
+     * @return e.g. {@code "a.weight, b.bias (2 parameters)"}
+     */
+    static String nonFiniteGradients(Map<String, Parameter> params) {
+        java.util.List<String> bad = new java.util.ArrayList<>();
+        java.util.TreeMap<Float, String> largest = new java.util.TreeMap<>();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            NDArray w = e.getValue().getArray();
+            if (e.getValue().requiresGradient() && w.hasGradient()) {
+                try (NDArray g = w.getGradient(); NDArray a = g.abs(); NDArray m = a.max()) {
+                    float v = m.getFloat();
+                    if (!Float.isFinite(v)) {
+                        bad.add(e.getKey());
+                    } else {
+                        largest.put(v, e.getKey());
+                        if (largest.size() > 3) {
+                            largest.pollFirstEntry();
+                        }
+                    }
+                }
+            }
+        }
+        if (bad.isEmpty()) {
+            StringBuilder b = new StringBuilder("largest elements:");
+            for (Map.Entry<Float, String> e : largest.descendingMap().entrySet()) {
+                b.append(' ').append(e.getValue()).append(' ').append(e.getKey()).append(';');
+            }
+            return b.substring(0, b.length() - 1);
+        }
+        return String.join(", ", bad.subList(0, Math.min(3, bad.size()))) + " ("
+                + bad.size() + (bad.size() == 1 ? " parameter)" : " parameters)");
+    }
+
+    /**
      * Scales the gradients of {@code params} in place so that their global L2 norm is at most
      * {@code max} ({@code torch.nn.utils.clip_grad_norm_}: factor {@code max / (norm + 1e-6)} when
      * below 1).
@@ -240,11 +279,12 @@ public final class StepContext {
         if (!Double.isFinite(clipGradientNorm(trainable, Double.POSITIVE_INFINITY))) {
             // A finite loss with a non-finite gradient (a singular backward somewhere): the update
             // is skipped, as PyTorch's gradient scaler does, so the weights stay finite.
+            String where = nonFiniteGradients(trainable);
             zeroGradients(trainable);
             lastSkipped = true;
             skippedUpdates++;
-            LOG.warn("non-finite gradient at step {} (epoch {}, batch {}), update skipped ({} so far)", step, epoch,
-                    batchIndex, skippedUpdates);
+            LOG.warn("non-finite gradient at step {} (epoch {}, batch {}) in {}, update skipped ({} so far)",
+                    step, epoch, batchIndex, where, skippedUpdates);
             return value;
         }
         if (gradientClamp > 0) {
