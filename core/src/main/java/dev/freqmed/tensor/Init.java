@@ -212,6 +212,45 @@ public final class Init {
         }
     }
 
+    /**
+     * Re-initialises a block tree as {@code nn.init.kaiming_normal_(w, mode="fan_in",
+     * nonlinearity="relu")} with zero biases: each block's direct parameter named {@code weight}
+     * with at least 2 axes gets {@code N(0, 2 / fanIn)}, and a sibling {@code bias} is zeroed.
+     * Other parameters are left as they are; the visiting order is that of
+     * {@link #applyTorchDefaults}.
+     *
+     * @param block an initialised block
+     * @param rng seeded source of randomness
+     * @throws IllegalArgumentException if a visited parameter is not initialised yet
+     */
+    public static void applyKaimingNormal(Block block, Random rng) {
+        Objects.requireNonNull(rng, "rng");
+        Parameter weight = null;
+        Parameter bias = null;
+        for (Pair<String, Parameter> p : block.getDirectParameters()) {
+            if ("weight".equals(p.getKey())) {
+                weight = p.getValue();
+            } else if ("bias".equals(p.getKey())) {
+                bias = p.getValue();
+            }
+        }
+        if (weight != null && weight.getArray() != null
+                && weight.getArray().getShape().dimension() >= 2) {
+            NDArray w = requireInitialised(weight);
+            double std = Math.sqrt(2.0 / fans(w.getShape()).fanIn());
+            overwrite(w, (manager, shape, type) -> fill(manager, shape, type,
+                    truncatedNormal(rng, size(shape), 0, std, Double.NEGATIVE_INFINITY,
+                            Double.POSITIVE_INFINITY)));
+            if (bias != null) {
+                overwrite(requireInitialised(bias), (manager, shape, type) ->
+                        fill(manager, shape, type, new float[size(shape)]));
+            }
+        }
+        for (Pair<String, Block> child : block.getChildren()) {
+            applyKaimingNormal(child.getValue(), rng);
+        }
+    }
+
     private static NDArray requireInitialised(Parameter p) {
         if (!p.isInitialized()) {
             throw new IllegalArgumentException(

@@ -171,4 +171,22 @@ class InitTest {
         assertArrayEquals(a, initialisedNet(7));
         assertFalse(java.util.Arrays.equals(a, initialisedNet(8)));
     }
+
+    /** Kaiming-normal (fan-in, ReLU gain) weights with their standard deviation, zero biases. */
+    @Test
+    void applyKaimingNormalDrawsHeStdAndZeroBiases() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            SequentialBlock net = new SequentialBlock()
+                    .add(Conv2d.builder().setFilters(64).setKernelShape(new Shape(3, 3)).build());
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 32, 5, 5));
+            Init.applyTorchDefaults(net, new Random(2));
+            assertTrue(maxAbs(net.getParameters().get(1).getValue().getArray().toFloatArray()) > 0);
+            Init.applyKaimingNormal(net, new Random(3));
+            float[] w = net.getParameters().get(0).getValue().getArray().toFloatArray();
+            float[] b = net.getParameters().get(1).getValue().getArray().toFloatArray();
+            assertEquals(Math.sqrt(2.0 / 288), std(w), 0.03 * Math.sqrt(2.0 / 288));
+            assertEquals(0, mean(w), 0.05 * Math.sqrt(2.0 / 288));
+            assertEquals(0, maxAbs(b));
+        }
+    }
 }

@@ -20,6 +20,7 @@ import dev.freqmed.nn.ContainerBlock;
 import dev.freqmed.tensor.Init;
 import dev.freqmed.nn.freq.PfaeBlock;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -34,9 +35,11 @@ import java.util.Set;
  * </pre>
  * The hooks are reinterpreted in memory ({@code view}), not upsampled: flat index
  * {@code c·g·g' + y·g' + x} is kept (spec §4.4). The released network has no colour-fusion stem
- * (spec §2), and neither has this one. With {@link FpnuNetConfig#pixelSkip()} (off as
- * released) the neck's full-resolution multi-scale map MS is concatenated to k2' for the
- * decoders' last stage.
+ * (spec §2); with {@link FpnuNetConfig#colorStem()} set (off as released) the paper's stem
+ * ({@link ColorFusionStemBlock}, key prefix {@code color_stem.}) turns the input and its HED
+ * deconvolution into the image both encoders and the neck see. With
+ * {@link FpnuNetConfig#pixelSkip()} (off as released) the neck's full-resolution multi-scale
+ * map MS is concatenated to k2' for the decoders' last stage.
  *
  * <p>Input {@code (N, 3, H, W)}, H and W multiples of 8 (the patch), on the reference's scale
  * (pixel values minus one). Outputs, named after {@link Branch}: {@code NP (N, 1, H, W)} and
@@ -72,10 +75,14 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters, Weig
     private final BinaryDecoderBlock binaryDecoder;
     private final HvDecoderBlock hvDecoder;
     private final TypeDecoderBlock typeDecoder;
+    private final ColorFusionStemBlock colorStem;
 
     /** @param config the sizes */
     public FpnuNet(FpnuNetConfig config) {
         this.config = config;
+        colorStem = config.hasColorStem() ? new ColorFusionStemBlock(
+                FpnuNetConfig.COLOR_STEM_RGB.equals(config.colorStem()),
+                FpnuNetConfig.STAIN_IHC.equals(config.stain())) : null;
         sam = new SamImageEncoder(config.sam(), config.highPassRate(), config.trainEncoders());
         addChildBlock("sam", new ContainerBlock().add("image_encoder", sam, Layers.nchw(3)));
         uni = addChildBlock("extra_encoder", new UniEncoder(config.uni(), config.highPassRate(),
@@ -99,6 +106,9 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters, Weig
         typeDecoder = addChildBlock("type_decoder", new TypeDecoderBlock(f, decoderSkips,
                 config.headChannels(), config.numTypes(), config.attentionHeads(),
                 config.promptLength(), config.queryChunk(), config.keyGrid()));
+        if (colorStem != null) {
+            addChildBlock("color_stem", colorStem);
+        }
     }
 
     /** The configuration. */
@@ -111,8 +121,15 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters, Weig
         // The last HV fusion: its key/value bias (softmax is shift-invariant, attention weights sum
         // to one), the attention's and the fusion's output biases all add per-channel constants
         // that the head's BatchNorm removes.
-        return Set.of("hv_decoder.final_fusion.kv_proj.bias", "hv_decoder.final_fusion.attn.out_proj.bias",
-                "hv_decoder.final_fusion.out_proj.bias");
+        Set<String> keys = new LinkedHashSet<>(List.of("hv_decoder.final_fusion.kv_proj.bias",
+                "hv_decoder.final_fusion.attn.out_proj.bias",
+                "hv_decoder.final_fusion.out_proj.bias"));
+        if (colorStem != null) {
+            // The weights of the other stain are multiplied by 0.
+            keys.add(FpnuNetConfig.STAIN_IHC.equals(config.stain()) ? "color_stem.scale_he"
+                    : "color_stem.scale_ihc");
+        }
+        return keys;
     }
 
     @Override
@@ -148,6 +165,10 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters, Weig
                     + " stride " + STRIDE + " (the patch size), found " + s.get(2) + "x"
                     + s.get(3));
         }
+        if (colorStem != null) {
+            x = colorStem.forward(ps, new NDList(x, ColorFusionStemBlock.hed(x,
+                    config.normalization())), training, params).singletonOrThrow();
+        }
         NDArray samOut = Ops.run(sam, ps, x, training, params);
         NDList u = uni.forward(ps, new NDList(x), training, params);
         long n = s.get(0);
@@ -181,13 +202,18 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters, Weig
      * Initialises every parameter, then gives convolutions and linear layers PyTorch's default
      * initialisation ({@code Init.applyTorchDefaults}, drawn from a generator seeded with the
      * engine's seed), as the reference modules are built; attention projections stay
-     * Xavier-uniform and norms at 1 / 0, as in PyTorch.
+     * Xavier-uniform and norms at 1 / 0, as in PyTorch. The colour stem's convolutions are then
+     * drawn Kaiming-normal with zero biases, as its reference module initialises itself.
      */
     @Override
     public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
         super.initialize(manager, dataType, inputShapes);
         Integer seed = ai.djl.engine.Engine.getInstance().getSeed();
-        Init.applyTorchDefaults(this, new java.util.Random(seed == null ? 0 : seed));
+        java.util.Random rng = new java.util.Random(seed == null ? 0 : seed);
+        Init.applyTorchDefaults(this, rng);
+        if (colorStem != null) {
+            colorStem.initialize(rng);
+        }
     }
 
     @Override
@@ -202,6 +228,9 @@ public final class FpnuNet extends AbstractBlock implements HeldParameters, Weig
         binaryDecoder.initialize(manager, dataType, Layers.nchw(1));
         hvDecoder.initialize(manager, dataType, Layers.nchw(1));
         typeDecoder.initialize(manager, dataType, Layers.nchw(1));
+        if (colorStem != null) {
+            colorStem.initialize(manager, dataType, Layers.nchw(3), Layers.nchw(3));
+        }
     }
 
     @Override

@@ -45,6 +45,13 @@ import java.util.List;
  *                       (the reference); true: the neck's full-resolution multi-scale map MS
  *                       ({@code pixelChannels} wide) is concatenated to k2', so that the last
  *                       stage sees the image itself (for random encoders at reduced scale)
+ * @param colorStem      {@code off}: no colour-fusion stem (the released network); {@code rgb}:
+ *                       the paper's stain-conditioned RGB + HED stem ({@link ColorFusionStemBlock})
+ *                       replaces the input of both encoders and the neck; {@code hed}: the same,
+ *                       with the stem's RGB branch fed the HED channels as the reference module
+ *                       does
+ * @param stain          {@code he} (H&amp;E) or {@code ihc} (haematoxylin and DAB): the stem's
+ *                       stain flag, which picks its H/E/DAB weights (unused without a stem)
  * @param post           the instance post-processing (spec §7.2; HoVer-Net's values by default)
  */
 public record FpnuNetConfig(
@@ -70,12 +77,25 @@ public record FpnuNetConfig(
         int keyGrid,
         String normalization,
         boolean pixelSkip,
+        String colorStem,
+        String stain,
         HoverPostProcessor.Settings post) {
 
     /** The released input scaling: pixel values minus one. */
     public static final String PIXEL_MINUS_ONE = "pixel-minus-one";
     /** Pixel / 255, then ImageNet mean and standard deviation. */
     public static final String IMAGENET = "imagenet";
+
+    /** No colour-fusion stem (the released network). */
+    public static final String COLOR_STEM_OFF = "off";
+    /** The colour-fusion stem with its RGB branch on the RGB channels (the paper). */
+    public static final String COLOR_STEM_RGB = "rgb";
+    /** The colour-fusion stem with its RGB branch on the HED channels (the reference module). */
+    public static final String COLOR_STEM_HED = "hed";
+    /** Haematoxylin and eosin. */
+    public static final String STAIN_HE = "he";
+    /** Immunohistochemistry: haematoxylin and DAB. */
+    public static final String STAIN_IHC = "ihc";
 
     /** Validates every field, naming the offending one. */
     public FpnuNetConfig {
@@ -131,6 +151,21 @@ public record FpnuNetConfig(
             throw new IllegalArgumentException("normalization must be " + PIXEL_MINUS_ONE
                     + " or " + IMAGENET + ", found '" + normalization + "'");
         }
+        if (colorStem == null || "false".equals(colorStem)) {
+            // YAML 1.1 reads an unquoted "off" as the boolean false.
+            colorStem = COLOR_STEM_OFF;
+        }
+        if (stain == null) {
+            stain = STAIN_HE;
+        }
+        if (!List.of(COLOR_STEM_OFF, COLOR_STEM_RGB, COLOR_STEM_HED).contains(colorStem)) {
+            throw new IllegalArgumentException("colorStem must be " + COLOR_STEM_OFF + ", "
+                    + COLOR_STEM_RGB + " or " + COLOR_STEM_HED + ", found '" + colorStem + "'");
+        }
+        if (!STAIN_HE.equals(stain) && !STAIN_IHC.equals(stain)) {
+            throw new IllegalArgumentException("stain must be " + STAIN_HE + " or " + STAIN_IHC
+                    + ", found '" + stain + "'");
+        }
         if (randomPatches < 0 || keyGrid < 0) {
             throw new IllegalArgumentException("randomPatches and keyGrid must be >= 0, found "
                     + randomPatches + " and " + keyGrid);
@@ -164,7 +199,20 @@ public record FpnuNetConfig(
         return new FpnuNetConfig(inputSize, sam, uni, fusionChannels, pixelChannels, pixelInter,
                 headChannels, attentionHeads, promptLength, numTypes, highPassRate, queryChunk,
                 classWeights, boundaryWeight, minHvArea, tileMargin, patchStep, randomPatches,
-                trainEncoders, keyGrid, normalization, on, post);
+                trainEncoders, keyGrid, normalization, on, colorStem, stain, post);
+    }
+
+    /** The same configuration with the colour-fusion stem set as given. */
+    public FpnuNetConfig withColorStem(String mode, String stainName) {
+        return new FpnuNetConfig(inputSize, sam, uni, fusionChannels, pixelChannels, pixelInter,
+                headChannels, attentionHeads, promptLength, numTypes, highPassRate, queryChunk,
+                classWeights, boundaryWeight, minHvArea, tileMargin, patchStep, randomPatches,
+                trainEncoders, keyGrid, normalization, pixelSkip, mode, stainName, post);
+    }
+
+    /** Whether the colour-fusion stem is built. */
+    public boolean hasColorStem() {
+        return !COLOR_STEM_OFF.equals(colorStem);
     }
 
     /**
@@ -179,7 +227,7 @@ public record FpnuNetConfig(
                         List.of(3, 12, 21), 32, 1024),
                 256, 16, 64, 32, 4, 6, 9, 0.25, 1024,
                 List.of(0.0, 1.0, 0.5, 0.25, 1.0, 0.25, 0.0, 0.25, 0.0), 0.5, 30, 64, 64, 0, false,
-                0, PIXEL_MINUS_ONE, false, null);
+                0, PIXEL_MINUS_ONE, false, COLOR_STEM_OFF, STAIN_IHC, null);
     }
 
     /**
@@ -195,7 +243,7 @@ public record FpnuNetConfig(
                         1024),
                 256, 16, 64, 32, 4, 6, 5, 0.25, 1024,
                 List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 32, 32, 0, false, 0,
-                PIXEL_MINUS_ONE, false, null);
+                PIXEL_MINUS_ONE, false, COLOR_STEM_OFF, STAIN_HE, null);
     }
 
     /** The smallest network that runs every code path (tests). */
@@ -206,6 +254,6 @@ public record FpnuNetConfig(
                         1024),
                 32, 8, 8, 8, 4, 3, 5, 0.25, 1024,
                 List.of(0.0, 1.0, 1.0, 1.0, 1.0), 0.5, 30, 8, 32, 0, false, 0,
-                PIXEL_MINUS_ONE, false, null);
+                PIXEL_MINUS_ONE, false, COLOR_STEM_OFF, STAIN_HE, null);
     }
 }

@@ -25,6 +25,7 @@ public final class FpnuNetFixtures {
                 p.attentionHeads(), p.promptLength(), p.numTypes(), p.highPassRate(),
                 p.queryChunk(), p.classWeights(), p.boundaryWeight(), p.minHvArea(),
                 p.tileMargin(), p.patchStep(), 0, false, 0, FpnuNetConfig.PIXEL_MINUS_ONE, false,
+                FpnuNetConfig.COLOR_STEM_OFF, FpnuNetConfig.STAIN_IHC,
                 null);
     }
 }

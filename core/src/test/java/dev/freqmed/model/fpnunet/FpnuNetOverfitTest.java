@@ -38,8 +38,8 @@ class FpnuNetOverfitTest {
                 t.fusionChannels(), t.pixelChannels(), t.pixelInter(), t.headChannels(),
                 t.attentionHeads(), t.promptLength(), t.numTypes(), t.highPassRate(), 0,
                 t.classWeights(), t.boundaryWeight(), t.minHvArea(), 8, 32, 0, false, 0,
-                FpnuNetConfig.PIXEL_MINUS_ONE, false,
-                null);
+                FpnuNetConfig.PIXEL_MINUS_ONE, false, FpnuNetConfig.COLOR_STEM_OFF,
+                FpnuNetConfig.STAIN_HE, null);
         FpnuNetTask task = new FpnuNetTask(cfg);
         SampleSource patches = task.openData(Path.of("..", "testdata", "consep"), "train");
         List<Sample> batch = new ArrayList<>();

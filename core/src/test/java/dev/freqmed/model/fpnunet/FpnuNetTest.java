@@ -95,4 +95,52 @@ class FpnuNetTest {
             assertTrue(Float.isFinite(out.get(3).sum().getFloat()));
         }
     }
+
+    /**
+     * The colour stem sits in front of both encoders and the neck: at initialisation (both its
+     * gates at 0) the network computes what the same network without it computes; once its
+     * output gate opens, every output changes. Without the stem there is no {@code color_stem}
+     * key.
+     */
+    @Test
+    void colorStemStartsAsIdentityAndFeedsTheWholeNetwork() {
+        FpnuNetConfig plain = FpnuNetConfig.tiny();
+        FpnuNetConfig stem = plain.withColorStem(FpnuNetConfig.COLOR_STEM_RGB,
+                FpnuNetConfig.STAIN_HE);
+        Shape in = new Shape(2, 3, 32, 32);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.randomUniform(-1, 254, in);
+            ai.djl.engine.Engine.getInstance().setRandomSeed(21);
+            FpnuNet a = new FpnuNet(plain);
+            a.initialize(m, DataType.FLOAT32, in);
+            ai.djl.engine.Engine.getInstance().setRandomSeed(21);
+            FpnuNet b = new FpnuNet(stem);
+            b.initialize(m, DataType.FLOAT32, in);
+            Map<String, Parameter> pa = StateDicts.parameters(a);
+            Map<String, Parameter> pb = StateDicts.parameters(b);
+            assertTrue(pa.keySet().stream().noneMatch(k -> k.startsWith("color_stem.")));
+            assertTrue(pb.containsKey("color_stem.rgb_stem.3.weight"));
+            assertTrue(pb.containsKey("color_stem.attn.q_proj.weight"));
+            for (Map.Entry<String, Parameter> e : pa.entrySet()) {
+                dev.freqmed.tensor.HostArrays.copyInto(pb.get(e.getKey()).getArray(),
+                        e.getValue().getArray());
+            }
+            NDList oa = a.forward(new ParameterStore(m, false), new NDList(x), false);
+            NDList ob = b.forward(new ParameterStore(m, false), new NDList(x), false);
+            for (int i = 0; i < 4; i++) {
+                assertEquals(0f, oa.get(i).sub(ob.get(i)).abs().max().getFloat(), 1e-5f,
+                        "output " + i);
+            }
+            NDArray gamma = pb.get("color_stem.gamma").getArray();
+            try (NDManager s = m.newSubManager()) {
+                dev.freqmed.tensor.HostArrays.copyInto(gamma,
+                        dev.freqmed.tensor.HostArrays.of(s, new float[] {0.5f}, new Shape(1)));
+            }
+            NDList oc = b.forward(new ParameterStore(m, false), new NDList(x), false);
+            for (int i = 0; i < 4; i++) {
+                assertTrue(oa.get(i).sub(oc.get(i)).abs().max().getFloat() > 1e-4f,
+                        "output " + i + " ignores the stem");
+            }
+        }
+    }
 }
