@@ -19,6 +19,7 @@ import dev.freqmed.nn.Layers;
 import dev.freqmed.nn.ParameterViews;
 import dev.freqmed.tensor.HostArrays;
 import dev.freqmed.tensor.Init;
+import dev.freqmed.tensor.Scalars;
 import java.util.Random;
 
 /**
@@ -127,10 +128,10 @@ final class ColorFusionStemBlock extends AbstractBlock {
             unit = x.mul(std).add(mean);
             scale = 1f;
         } else {
-            unit = x.add(1f).div(255f);
+            unit = Scalars.div(x.add(1f), 255);
             scale = 255f;
         }
-        NDArray od = unit.maximum(1e-6f).log().div((float) Math.log(1e-6));
+        NDArray od = Scalars.div(Scalars.maximum(unit, 1e-6).log(), Math.log(1e-6));
         float[] mt = new float[9]; // (3 stains, 3 colours): hed_s = Σ_c od_c · M[c][s]
         for (int s = 0; s < 3; s++) {
             for (int c = 0; c < 3; c++) {
@@ -140,7 +141,7 @@ final class ColorFusionStemBlock extends AbstractBlock {
         NDArray w = HostArrays.of(m, mt, new Shape(3, 3)).toDevice(x.getDevice(), false);
         Shape sh = x.getShape();
         NDArray flat = od.reshape(sh.get(0), 3, sh.get(2) * sh.get(3));
-        return w.matMul(flat).reshape(sh).maximum(0f).mul(scale).stopGradient();
+        return Scalars.mul(Scalars.maximum(w.matMul(flat).reshape(sh), 0), scale).stopGradient();
     }
 
     @Override
@@ -156,7 +157,7 @@ final class ColorFusionStemBlock extends AbstractBlock {
         NDArray fr = Ops.run(rgbStem, ps, rgbIntoRgbStem ? rgb : hed, training, params);
         NDArray he = ParameterViews.value(ps, scaleHe, rgb, training);
         NDArray ihc = ParameterViews.value(ps, scaleIhc, rgb, training);
-        NDArray w = he.mul(1f - stainFlag).add(ihc.mul(stainFlag));
+        NDArray w = Scalars.mul(he, 1 - stainFlag).add(Scalars.mul(ihc, stainFlag));
         NDArray fhed = null;
         for (int i = 0; i < 3; i++) {
             NDArray f = Ops.run(stainStems[i], ps, hed.get(new NDIndex(":, {}:{}", i, i + 1)),
