@@ -189,27 +189,8 @@ public final class Init {
      */
     public static void applyTorchDefaults(Block block, Random rng) {
         Objects.requireNonNull(rng, "rng");
-        Parameter weight = null;
-        Parameter bias = null;
-        for (Pair<String, Parameter> p : block.getDirectParameters()) {
-            if ("weight".equals(p.getKey())) {
-                weight = p.getValue();
-            } else if ("bias".equals(p.getKey())) {
-                bias = p.getValue();
-            }
-        }
-        if (weight != null && weight.getArray() != null
-                && weight.getArray().getShape().dimension() >= 2) {
-            NDArray w = requireInitialised(weight);
-            overwrite(w, torchDefaultWeight(rng));
-            if (bias != null) {
-                overwrite(requireInitialised(bias),
-                        torchDefaultBias(fans(w.getShape()).fanIn(), rng));
-            }
-        }
-        for (Pair<String, Block> child : block.getChildren()) {
-            applyTorchDefaults(child.getValue(), rng);
-        }
+        reinitialise(block, w -> torchDefaultWeight(rng),
+                w -> torchDefaultBias(fans(w).fanIn(), rng));
     }
 
     /**
@@ -225,6 +206,20 @@ public final class Init {
      */
     public static void applyKaimingNormal(Block block, Random rng) {
         Objects.requireNonNull(rng, "rng");
+        reinitialise(block, w -> {
+            double std = Math.sqrt(2.0 / fans(w).fanIn());
+            return (manager, shape, type) -> fill(manager, shape, type, truncatedNormal(rng,
+                    size(shape), 0, std, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY));
+        }, w -> (manager, shape, type) -> fill(manager, shape, type, new float[size(shape)]));
+    }
+
+    /**
+     * Depth first in child order: each block's direct {@code weight} with at least 2 axes, then
+     * its sibling {@code bias}, drawn from the initialisers the rules give for the weight's shape.
+     */
+    private static void reinitialise(Block block,
+            java.util.function.Function<Shape, Initializer> weightRule,
+            java.util.function.Function<Shape, Initializer> biasRule) {
         Parameter weight = null;
         Parameter bias = null;
         for (Pair<String, Parameter> p : block.getDirectParameters()) {
@@ -237,17 +232,13 @@ public final class Init {
         if (weight != null && weight.getArray() != null
                 && weight.getArray().getShape().dimension() >= 2) {
             NDArray w = requireInitialised(weight);
-            double std = Math.sqrt(2.0 / fans(w.getShape()).fanIn());
-            overwrite(w, (manager, shape, type) -> fill(manager, shape, type,
-                    truncatedNormal(rng, size(shape), 0, std, Double.NEGATIVE_INFINITY,
-                            Double.POSITIVE_INFINITY)));
+            overwrite(w, weightRule.apply(w.getShape()));
             if (bias != null) {
-                overwrite(requireInitialised(bias), (manager, shape, type) ->
-                        fill(manager, shape, type, new float[size(shape)]));
+                overwrite(requireInitialised(bias), biasRule.apply(w.getShape()));
             }
         }
         for (Pair<String, Block> child : block.getChildren()) {
-            applyKaimingNormal(child.getValue(), rng);
+            reinitialise(child.getValue(), weightRule, biasRule);
         }
     }
 
