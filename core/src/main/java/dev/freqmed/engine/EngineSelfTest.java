@@ -229,6 +229,17 @@ public final class EngineSelfTest {
         }
     }
 
+    /** Where a child's JVM writes its crash report ({@code %p}: the child's process id). */
+    private static String crashReportPattern() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "freqmed-selftest-hs_err_pid%p.log")
+                .toString();
+    }
+
+    /** The crash report of the child with this process id, whether or not it exists. */
+    static Path crashReport(long pid) {
+        return Path.of(crashReportPattern().replace("%p", Long.toString(pid)));
+    }
+
     /** What one child process reported. */
     private static final class ChildRun {
         final List<TaskResult> results = new ArrayList<>();
@@ -244,8 +255,7 @@ public final class EngineSelfTest {
         cmd.add("-XX:+UseSerialGC");
         // A child that dies in a faulty kernel (expected on some CPUs) writes its crash report to
         // the temporary folder, not the user's working folder, and no core file.
-        cmd.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"),
-                "freqmed-selftest-hs_err_pid%p.log"));
+        cmd.add("-XX:ErrorFile=" + crashReportPattern());
         cmd.add("-XX:-CreateCoredumpOnCrash");
         cmd.add("-Dai.djl.offline=true");
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
@@ -290,6 +300,10 @@ public final class EngineSelfTest {
                 int code = p.exitValue();
                 run.exitDescription = code > 128 ? "died with signal " + (code - 128)
                         + signalName(code - 128) : "exited with code " + code;
+                Path report = crashReport(p.pid());
+                if (Files.isRegularFile(report)) {
+                    run.exitDescription += "; JVM crash report " + report;
+                }
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();

@@ -57,10 +57,23 @@ class EngineSelfTestTest {
                         ConvClass.POINTWISE_STRIDED.name())
                         && !t.convClass().equals(ConvClass.GROUPED.name())).toList());
         // A child that really crashed leaves its JVM crash report in the temporary folder, not in
-        // the user's working folder.
-        assertEquals("crash", find(r, ConvClass.GROUPED, ConvPath.ENGINE).status(), all);
+        // the user's working folder, and the result names it; the test removes the reports its
+        // faults wrote.
+        TaskResult fault = find(r, ConvClass.GROUPED, ConvPath.ENGINE);
+        assertEquals("crash", fault.status(), all);
         assertNotEquals(ConvPath.ENGINE, routing.paths().get(ConvClass.GROUPED));
         assertEquals(reportsBefore, crashReports());
+        String marker = "; JVM crash report ";
+        assertTrue(fault.worstCase().contains(marker), fault.worstCase());
+        for (TaskResult t : r.tasks()) {
+            int at = t.worstCase().indexOf(marker);
+            if (t.status().equals("crash") && at >= 0) {
+                Path report = Path.of(t.worstCase().substring(at + marker.length()));
+                assertEquals(Path.of(System.getProperty("java.io.tmpdir")), report.getParent());
+                assertTrue(Files.isRegularFile(report), report.toString());
+                Files.delete(report);
+            }
+        }
         // The fused attention kernel was checked once; a wrong result keeps attention explicit.
         TaskResult attention = r.attentionTask().orElseThrow(() -> new AssertionError(all));
         assertEquals("fail", attention.status(), all);
