@@ -236,7 +236,7 @@ public final class EngineSelfTest {
     }
 
     /** The crash report of the child with this process id, whether or not it exists. */
-    static Path crashReport(long pid) {
+    private static Path crashReport(long pid) {
         return Path.of(crashReportPattern().replace("%p", Long.toString(pid)));
     }
 

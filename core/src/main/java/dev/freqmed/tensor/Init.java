@@ -11,6 +11,7 @@ import ai.djl.util.Pair;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
  * Weight initialisers of Keras and PyTorch as DJL {@link Initializer}s, drawn from an explicitly
@@ -218,8 +219,8 @@ public final class Init {
      * its sibling {@code bias}, drawn from the initialisers the rules give for the weight's shape.
      */
     private static void reinitialise(Block block,
-            java.util.function.Function<Shape, Initializer> weightRule,
-            java.util.function.Function<Shape, Initializer> biasRule) {
+            Function<Shape, Initializer> weightRule,
+            Function<Shape, Initializer> biasRule) {
         Parameter weight = null;
         Parameter bias = null;
         for (Pair<String, Parameter> p : block.getDirectParameters()) {
