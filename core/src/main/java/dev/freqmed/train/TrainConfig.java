@@ -142,13 +142,19 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
      *                         default, one per core); small networks whose operations take
      *                         microseconds train faster on one thread, because handing every
      *                         operation to a second thread costs more than it saves
+     * @param average          epochs whose final weights {@code OUTPUT/model} averages (0 = off):
+     *                         with {@code K > 0} it holds the element-wise mean of the weights and
+     *                         BatchNorm statistics at the end of each of the last {@code K}
+     *                         epochs (stochastic weight averaging), which damps the epoch-to-epoch
+     *                         swing of a schedule whose learning rate stays well above zero;
+     *                         requires {@code keep: last}
      */
     public record TrainSettings(int epochs, int batchSize, String optimizer, double learningRate, double beta1,
             double beta2, double epsilon, double weightDecay, String plateauMonitor, double plateauFactor,
             int plateauPatience, double plateauMinDelta, double minLearningRate, String monitor, int earlyStopping,
             long seed, double gradientClamp, String schedule, double polyPower,
             List<ParameterGroups.Group> groups, String keep, int warmupEpochs, int stepEpochs,
-            int threads) {
+            int threads, int average) {
 
         /** Validates and names the offending key. */
         public TrainSettings {
@@ -177,6 +183,14 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
                 throw new IllegalArgumentException("train.stepEpochs must be >= 1, found "
                         + stepEpochs);
             }
+            if (average < 0 || average > epochs) {
+                throw new IllegalArgumentException("train.average must be in [0, epochs] (0 = off),"
+                        + " found " + average);
+            }
+            if (average > 0 && !"last".equals(keep)) {
+                throw new IllegalArgumentException("train.average averages the last epochs' weights"
+                        + " and needs train.keep: last, found keep: " + keep);
+            }
             if (threads < 0) {
                 throw new IllegalArgumentException("train.threads must be >= 0 (0 = one per"
                         + " core), found " + threads);
@@ -204,12 +218,17 @@ public record TrainConfig(Path source, String arch, String preset, Record model,
         /** The reference FRCU-Net recipe. */
         public static TrainSettings defaults() {
             return new TrainSettings(100, 12, "adam", 1e-4, 0.9, 0.999, 1e-7, 0, "val_loss", 0.1, 7, 1e-4, 0,
-                    "val_dice", 0, 42, 0, "plateau", 0.9, List.of(), "best", 0, 30, 0);
+                    "val_dice", 0, 42, 0, "plateau", 0.9, List.of(), "best", 0, 30, 0, 0);
         }
 
         /** The learning rate of {@code epoch} (1-based) under the poly schedule. */
         public double polyLearningRate(int epoch) {
             return learningRate * Math.pow(Math.max(0, 1 - (double) epoch / epochs), polyPower);
+        }
+
+        /** The first epoch whose weights the averaged model holds (beyond {@code epochs} when off). */
+        public int firstAveragedEpoch() {
+            return epochs - average + 1;
         }
 
         /** The direction of {@code monitor} ({@link MetricRegistry#monitor}). */

@@ -63,6 +63,8 @@ public final class TrainingRun {
     private static final String OPT_PREFIX = "optimizer/";
     /** Prefix of the training step's own state (a second optimiser) in a checkpoint. */
     private static final String STEP_PREFIX = "step/";
+    /** Prefix of the running mean of the weights ({@code train.average}) in a checkpoint. */
+    private static final String AVERAGE_PREFIX = "average/";
 
     /**
      * What a run produced.
@@ -80,7 +82,7 @@ public final class TrainingRun {
 
     /** Resumable state kept in the checkpoint manifest. */
     record State(int epoch, long step, long optimizerSteps, double bestValue, int bestEpoch, int badEpochs,
-            PlateauScheduler.State plateau, List<Map<String, Double>> history) {
+            PlateauScheduler.State plateau, List<Map<String, Double>> history, int averageFrom) {
     }
 
     private final TrainConfig config;
@@ -211,9 +213,13 @@ public final class TrainingRun {
             Direction monitorDirection = ts.monitorDirection();
             PlateauScheduler plateau = new PlateauScheduler(ts.learningRate(), ts.plateauFactor(), ts.plateauPatience(),
                     ts.plateauMinDelta(), ts.minLearningRate(), ts.plateauDirection() == Direction.MAXIMIZE);
-            State state = new State(0, 0, 0, monitorDirection.worst(), 0, 0, plateau.state(), new ArrayList<>());
+            State state = new State(0, 0, 0, monitorDirection.worst(), 0, 0, plateau.state(), new ArrayList<>(),
+                    0);
+            WeightAverage average = new WeightAverage();
             if (resume) {
-                state = restore(ckptDir, net, opt, optManager, plateau, entry.name(), trainStep);
+                Map<String, HostTensor> averaged = new LinkedHashMap<>();
+                state = restore(ckptDir, net, opt, optManager, plateau, entry.name(), trainStep, averaged);
+                average = resumedAverage(ckptDir, ts, state, averaged);
                 listener.message("resumed from " + ckptDir + " after epoch " + state.epoch());
             }
             Manifest baseManifest = Manifest.of(entry.name(), Configs.toMap(config.model()))
@@ -292,7 +298,14 @@ public final class TrainingRun {
                     }
                     boolean best = monitorDirection.isBetter(monitored, bestValue);
                     boolean keepLast = "last".equals(ts.keep());
-                    if (best || keepLast) {
+                    if (ts.average() > 0 && epoch >= ts.firstAveragedEpoch()) {
+                        average.add(StateDicts.hostTensors(net));
+                        ModelCheckpoint.save(out.resolve(MODEL_DIR), average.tensors(), baseManifest
+                                .withMetrics(row).withExtra("epoch", epoch)
+                                .withExtra("weights", "mean of the weights at the ends of epochs "
+                                        + ts.firstAveragedEpoch() + "-" + epoch + " (train.average;"
+                                        + " the metrics are those of epoch " + epoch + "'s own weights)"));
+                    } else if (best || keepLast) {
                         ModelCheckpoint.save(out.resolve(MODEL_DIR), net, baseManifest.withMetrics(row)
                                 .withExtra("epoch", epoch));
                     }
@@ -318,8 +331,8 @@ public final class TrainingRun {
                     }
                     history.add(row);
                     State now = new State(epoch, step, opt.step(), bestValue, bestEpoch, badEpochs, plateau.state(),
-                            history);
-                    saveCheckpoint(ckptDir, net, opt, trainStep, baseManifest.withMetrics(row), now);
+                            history, average.count() > 0 ? ts.firstAveragedEpoch() : 0);
+                    saveCheckpoint(ckptDir, net, opt, trainStep, average, baseManifest.withMetrics(row), now);
                     writeLog(out, history);
                     listener.epochFinished(epoch, row, best);
                     if (ts.earlyStopping() > 0 && badEpochs >= ts.earlyStopping()) {
@@ -455,7 +468,7 @@ public final class TrainingRun {
     }
 
     private static void saveCheckpoint(Path dir, Block net, TrainOptimizer opt, TrainStep trainStep,
-            Manifest manifest, State state) throws IOException {
+            WeightAverage average, Manifest manifest, State state) throws IOException {
         Map<String, Object> tensors = new LinkedHashMap<>(StateDicts.hostTensors(net));
         for (Map.Entry<String, NDArray> e : opt.stateArrays().entrySet()) {
             tensors.put(OPT_PREFIX + e.getKey(), HostTensor.fromNDArray(e.getValue()));
@@ -463,11 +476,14 @@ public final class TrainingRun {
         for (Map.Entry<String, NDArray> e : trainStep.stateArrays().entrySet()) {
             tensors.put(STEP_PREFIX + e.getKey(), HostTensor.fromNDArray(e.getValue()));
         }
+        for (Map.Entry<String, HostTensor> e : average.tensors().entrySet()) {
+            tensors.put(AVERAGE_PREFIX + e.getKey(), e.getValue());
+        }
         ModelCheckpoint.save(dir, tensors, manifest.withExtra("train_state", Configs.toMap(state)));
     }
 
     private State restore(Path dir, Block net, TrainOptimizer opt, NDManager optManager, PlateauScheduler plateau,
-            String arch, TrainStep trainStep) throws IOException {
+            String arch, TrainStep trainStep, Map<String, HostTensor> averaged) throws IOException {
         Manifest m = ModelCheckpoint.readManifest(dir);
         if (!arch.equals(m.architecture())) {
             throw new IOException(dir + ": checkpoint is of architecture '" + m.architecture() + "', the config says '"
@@ -477,13 +493,21 @@ public final class TrainingRun {
         if (st == null) {
             throw new IOException(dir + ": checkpoint has no training state; it cannot be resumed");
         }
+        if (st instanceof Map<?, ?> fields && !fields.containsKey("averageFrom")) {
+            // A checkpoint written before train.average existed averaged nothing.
+            Map<Object, Object> withDefault = new LinkedHashMap<>(fields);
+            withDefault.put("averageFrom", 0);
+            st = withDefault;
+        }
         State state = Configs.convert(st, State.class, dir + "/" + ModelCheckpoint.MANIFEST);
         Map<String, HostTensor> all = ModelCheckpoint.readWeights(dir);
         Map<String, HostTensor> model = new LinkedHashMap<>();
         Map<String, NDArray> optState = new LinkedHashMap<>();
         Map<String, NDArray> stepState = new LinkedHashMap<>();
         for (Map.Entry<String, HostTensor> e : all.entrySet()) {
-            if (e.getKey().startsWith(STEP_PREFIX)) {
+            if (e.getKey().startsWith(AVERAGE_PREFIX)) {
+                averaged.put(e.getKey().substring(AVERAGE_PREFIX.length()), e.getValue());
+            } else if (e.getKey().startsWith(STEP_PREFIX)) {
                 stepState.put(e.getKey().substring(STEP_PREFIX.length()), e.getValue().toNDArray(optManager));
             } else if (e.getKey().startsWith(OPT_PREFIX)) {
                 optState.put(e.getKey().substring(OPT_PREFIX.length()), e.getValue().toNDArray(optManager));
@@ -502,6 +526,29 @@ public final class TrainingRun {
         }
         plateau.restore(state.plateau());
         return state;
+    }
+
+    /**
+     * The weight average a resumed run continues: the checkpoint's, when its averaging window is
+     * the config's; a new one when the config's window has not begun yet.
+     *
+     * @throws IOException when the config's window began before the checkpoint's epoch but is
+     *     not the window the checkpoint averaged (train.average or train.epochs changed)
+     */
+    private static WeightAverage resumedAverage(Path dir, TrainConfig.TrainSettings ts, State state,
+            Map<String, HostTensor> averaged) throws IOException {
+        int first = ts.firstAveragedEpoch();
+        if (ts.average() == 0 || state.epoch() < first) {
+            return new WeightAverage();
+        }
+        if (state.averageFrom() != first) {
+            throw new IOException(dir + ": the config averages the weights from epoch " + first
+                    + " (train.average " + ts.average() + " of " + ts.epochs() + " epochs), but the checkpoint "
+                    + (state.averageFrom() == 0 ? "averaged none"
+                            : "averaged from epoch " + state.averageFrom())
+                    + " and is at epoch " + state.epoch() + "; resume with the settings it was trained with");
+        }
+        return WeightAverage.restore(averaged, state.epoch() - first + 1);
     }
 
     /** Writes {@code log.csv} and {@code curves.png} from the history. */

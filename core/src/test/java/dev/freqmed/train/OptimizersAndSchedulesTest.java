@@ -28,7 +28,7 @@ class OptimizersAndSchedulesTest {
         return new TrainConfig.TrainSettings(10, d.batchSize(), optimizer, 0.1, 0.9, d.beta2(),
                 d.epsilon(), 0.1, d.plateauMonitor(), 0.5, d.plateauPatience(),
                 d.plateauMinDelta(), 0.01, d.monitor(), d.earlyStopping(), d.seed(),
-                d.gradientClamp(), schedule, 1.0, List.of(), "best", warmup, 3, 0);
+                d.gradientClamp(), schedule, 1.0, List.of(), "best", warmup, 3, 0, 0);
     }
 
     @Test

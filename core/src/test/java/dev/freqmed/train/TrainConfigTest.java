@@ -82,6 +82,25 @@ class TrainConfigTest {
     }
 
     @Test
+    void weightAveragingNeedsTheLastWeightsAndAWindowInsideTheRun(@TempDir Path dir) throws Exception {
+        String yaml = "model:\n  arch: frcunet\n  preset: tiny\ndata:\n  root: x\n"
+                + "train:\n  epochs: 4\n  keep: %s\n  average: %d\n";
+        TrainConfig c = TrainConfig.read(write(dir, String.format(yaml, "last", 3)));
+        assertEquals(3, c.train().average());
+        assertEquals(2, c.train().firstAveragedEpoch());
+        assertEquals(0, TrainConfig.read(write(dir, "model:\n  arch: frcunet\ndata:\n  root: x\n"))
+                .train().average());
+        IllegalArgumentException best = assertThrows(IllegalArgumentException.class,
+                () -> TrainConfig.read(write(dir, String.format(yaml, "best", 2))));
+        assertTrue(best.getMessage().contains("c.yaml") && best.getMessage().contains("train.average")
+                && best.getMessage().contains("keep: last"), best.getMessage());
+        IllegalArgumentException longer = assertThrows(IllegalArgumentException.class,
+                () -> TrainConfig.read(write(dir, String.format(yaml, "last", 5))));
+        assertTrue(longer.getMessage().contains("train.average") && longer.getMessage().contains("5"),
+                longer.getMessage());
+    }
+
+    @Test
     void monitorsAreRegisteredMetricsWithTheirDirection(@TempDir Path dir) throws Exception {
         TrainConfig c = TrainConfig.read(write(dir, "model:\n  arch: frcunet\ndata:\n  root: x\n"
                 + "train:\n  monitor: val_loss\n  plateauMonitor: val_dice\n"));

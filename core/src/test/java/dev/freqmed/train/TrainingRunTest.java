@@ -68,6 +68,12 @@ class TrainingRunTest {
                 Device.cpu(), null).run(false);
         new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("b.yaml"), data, split, 2, "")),
                 Device.cpu(), null).run(false);
+        // As a checkpoint written before train.average existed: its state has no averageFrom.
+        Path manifest = split.resolve("checkpoint").resolve(ModelCheckpoint.MANIFEST);
+        String json = Files.readString(manifest);
+        String older = json.replaceAll(",\\s*\"averageFrom\"\\s*:\\s*0", "");
+        assertTrue(!older.equals(json) && !older.contains("averageFrom"), json);
+        Files.writeString(manifest, older);
         TrainingRun.Result resumed = new TrainingRun(
                 TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, split, 3, "")),
                 Device.cpu(), null).run(true);
@@ -85,6 +91,74 @@ class TrainingRunTest {
         }
         assertTrue(maxDiff <= 1e-6, "resumed weights differ by " + maxDiff);
         assertEquals(Files.readAllLines(full.resolve("log.csv")).size(), Files.readAllLines(split.resolve("log.csv")).size());
+    }
+
+    /**
+     * {@code train.average: 2} of 3 epochs: the model is the mean of the weights after epochs 2
+     * and 3, BatchNorm statistics included; a run stopped after epoch 2 and resumed ends with the
+     * same mean. Epoch 2's weights come from a 2-epoch run, which follows the same path (the
+     * schedule does not depend on the epoch count; see the resume test above).
+     */
+    @Test
+    void weightAveragingKeepsTheMeanOfTheLastEpochsAcrossAResume(@TempDir Path tmp) throws Exception {
+        Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 8, 4);
+        String avg = "  keep: last\n  average: 2\n";
+        Path full = tmp.resolve("full");
+        Path two = tmp.resolve("two");
+        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("a.yaml"), data, full, 3, avg)),
+                Device.cpu(), null).run(false);
+        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("b.yaml"), data, two, 2,
+                "  keep: last\n")), Device.cpu(), null).run(false);
+        Map<String, HostTensor> epoch2 = ModelCheckpoint.readWeights(two.resolve("model"));
+        Map<String, HostTensor> ckpt3 = ModelCheckpoint.readWeights(full.resolve("checkpoint"));
+        Map<String, HostTensor> mean = ModelCheckpoint.readWeights(full.resolve("model"));
+        assertEquals(epoch2.keySet(), mean.keySet());
+        assertTrue(mean.keySet().stream().anyMatch(k -> k.contains("running")), "no BatchNorm statistics: "
+                + mean.keySet());
+        double between = 0;
+        double off = 0;
+        for (String k : mean.keySet()) {
+            float[] a = epoch2.get(k).toFloatArray();
+            float[] b = ckpt3.get(k).toFloatArray();
+            float[] m = mean.get(k).toFloatArray();
+            for (int i = 0; i < m.length; i++) {
+                between = Math.max(between, Math.abs(a[i] - b[i]));
+                off = Math.max(off, Math.abs(m[i] - (a[i] + b[i]) / 2.0));
+            }
+        }
+        assertTrue(between > 1e-3, "epochs 2 and 3 end with the same weights (" + between + "): nothing to average");
+        assertTrue(off <= 1e-6, "the model is not the mean of epochs 2 and 3: off by " + off);
+        Manifest m = ModelCheckpoint.readManifest(full.resolve("model"));
+        assertTrue(String.valueOf(m.extra().get("weights")).contains("epochs 2-3"), m.extra().toString());
+
+        Path split = tmp.resolve("split");
+        TrainConfig cfg = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, split, 3, avg));
+        TrainingRun[] self = new TrainingRun[1];
+        self[0] = new TrainingRun(cfg, Device.cpu(), new ProgressListener() {
+            @Override
+            public void step(int epoch, int step, int steps, double loss, double imagesPerSecond) {
+                if (epoch == 3) {
+                    self[0].requestStop();
+                }
+            }
+        });
+        assertThrows(TrainingRun.Stopped.class, () -> self[0].run(false));
+        new TrainingRun(cfg, Device.cpu(), null).run(true);
+        Map<String, HostTensor> resumed = ModelCheckpoint.readWeights(split.resolve("model"));
+        for (String k : mean.keySet()) {
+            float[] x = mean.get(k).toFloatArray();
+            float[] y = resumed.get(k).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                assertTrue(Math.abs(x[i] - y[i]) <= 1e-6, k + "[" + i + "]: " + x[i] + " vs " + y[i]);
+            }
+        }
+        // The same checkpoint resumed with another window cannot continue the mean it holds.
+        TrainConfig other = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("d.yaml"), data, split, 4,
+                "  keep: last\n  average: 2\n"));
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> new TrainingRun(other, Device.cpu(), null).run(true));
+        assertTrue(e.getMessage().contains("from epoch 3") && e.getMessage().contains("averaged from epoch 2"),
+                e.getMessage());
     }
 
     @Test
