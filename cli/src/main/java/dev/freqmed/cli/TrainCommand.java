@@ -75,8 +75,12 @@ final class TrainCommand implements Callable<Integer> {
             err.println("freqmed train: " + e.getMessage());
             return 130;
         }
-        out.println(String.format(Locale.ROOT, "best %s %.4f at epoch %d; model (epoch %d): %s",
-                cfg.train().monitor(), r.bestValue(), r.bestEpoch(), r.modelEpoch(), r.modelDir()));
+        TrainConfig.TrainSettings ts = cfg.train();
+        String weights = ts.average() > 0 && r.modelEpoch() >= ts.firstAveragedEpoch()
+                ? "mean of epochs " + ts.firstAveragedEpoch() + "-" + r.modelEpoch()
+                : "epoch " + r.modelEpoch();
+        out.println(String.format(Locale.ROOT, "best %s %.4f at epoch %d; model (%s): %s",
+                ts.monitor(), r.bestValue(), r.bestEpoch(), weights, r.modelDir()));
         return 0;
     }
 }
