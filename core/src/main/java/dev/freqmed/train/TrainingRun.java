@@ -298,15 +298,17 @@ public final class TrainingRun {
                     }
                     boolean best = monitorDirection.isBetter(monitored, bestValue);
                     boolean keepLast = "last".equals(ts.keep());
+                    // One host copy of the epoch's weights serves the model, the mean and the checkpoint.
+                    Map<String, HostTensor> weights = StateDicts.hostTensors(net);
                     if (ts.average() > 0 && epoch >= ts.firstAveragedEpoch()) {
-                        average.add(StateDicts.hostTensors(net));
+                        average.add(weights);
                         ModelCheckpoint.save(out.resolve(MODEL_DIR), average.tensors(), baseManifest
                                 .withMetrics(row).withExtra("epoch", epoch)
                                 .withExtra("weights", "mean of the weights at the ends of epochs "
                                         + ts.firstAveragedEpoch() + "-" + epoch + " (train.average;"
                                         + " the metrics are those of epoch " + epoch + "'s own weights)"));
                     } else if (best || keepLast) {
-                        ModelCheckpoint.save(out.resolve(MODEL_DIR), net, baseManifest.withMetrics(row)
+                        ModelCheckpoint.save(out.resolve(MODEL_DIR), weights, baseManifest.withMetrics(row)
                                 .withExtra("epoch", epoch));
                     }
                     if (best) {
@@ -332,7 +334,7 @@ public final class TrainingRun {
                     history.add(row);
                     State now = new State(epoch, step, opt.step(), bestValue, bestEpoch, badEpochs, plateau.state(),
                             history, average.count() > 0 ? ts.firstAveragedEpoch() : 0);
-                    saveCheckpoint(ckptDir, net, opt, trainStep, average, baseManifest.withMetrics(row), now);
+                    saveCheckpoint(ckptDir, weights, opt, trainStep, average, baseManifest.withMetrics(row), now);
                     writeLog(out, history);
                     listener.epochFinished(epoch, row, best);
                     if (ts.earlyStopping() > 0 && badEpochs >= ts.earlyStopping()) {
@@ -467,9 +469,9 @@ public final class TrainingRun {
         }
     }
 
-    private static void saveCheckpoint(Path dir, Block net, TrainOptimizer opt, TrainStep trainStep,
-            WeightAverage average, Manifest manifest, State state) throws IOException {
-        Map<String, Object> tensors = new LinkedHashMap<>(StateDicts.hostTensors(net));
+    private static void saveCheckpoint(Path dir, Map<String, HostTensor> weights, TrainOptimizer opt,
+            TrainStep trainStep, WeightAverage average, Manifest manifest, State state) throws IOException {
+        Map<String, Object> tensors = new LinkedHashMap<>(weights);
         for (Map.Entry<String, NDArray> e : opt.stateArrays().entrySet()) {
             tensors.put(OPT_PREFIX + e.getKey(), HostTensor.fromNDArray(e.getValue()));
         }
