@@ -35,7 +35,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--output", description = "Run folder (overrides the config's 'output').")
     Path output;
 
-    @Option(names = "--epochs", description = "Override train.epochs.")
+    @Option(names = "--epochs", description = "Override train.epochs (with --resume: train a finished run longer; step and plateau schedules).")
     Integer epochs;
 
     @Option(names = "--overwrite", description = "Train into an existing run folder, replacing its results.")

@@ -219,8 +219,13 @@ public final class TrainingRun {
             if (resume) {
                 Map<String, HostTensor> averaged = new LinkedHashMap<>();
                 state = restore(ckptDir, net, opt, optManager, plateau, entry.name(), trainStep, averaged);
+                checkScheduleFollows(ckptDir, ts, state);
                 average = resumedAverage(ckptDir, ts, state, averaged);
-                listener.message("resumed from " + ckptDir + " after epoch " + state.epoch());
+                listener.message("resumed from " + ckptDir + " after epoch " + state.epoch()
+                        + (state.epoch() >= ts.epochs()
+                                ? "; it holds all " + ts.epochs() + " epochs, so there is nothing to train"
+                                        + " (--epochs N trains it longer)"
+                                : ""));
             }
             Manifest baseManifest = Manifest.of(entry.name(), Configs.toMap(config.model()))
                     .withInput(new int[] {(int) task.inputShape().get(1), (int) task.inputShape().get(2),
@@ -528,6 +533,36 @@ public final class TrainingRun {
         }
         plateau.restore(state.plateau());
         return state;
+    }
+
+    /**
+     * Refuses a resume under which the epochs already trained would have had other learning rates
+     * than they had: a cosine or poly schedule given another {@code train.epochs} (such a schedule
+     * cannot be extended), or a changed learning rate, schedule or warm-up. The step schedule does
+     * not depend on the number of epochs, so a finished step run resumed with a larger
+     * {@code train.epochs} trains on as one run of that length would. Reduce-on-plateau rates come
+     * from the restored tracker and are not recomputed.
+     */
+    private static void checkScheduleFollows(Path dir, TrainConfig.TrainSettings ts, State state)
+            throws IOException {
+        if (Schedules.usesPlateau(ts.schedule())) {
+            return;
+        }
+        for (Map<String, Double> row : state.history()) {
+            Double had = row.get("lr");
+            Double epoch = row.get("epoch");
+            if (had == null || epoch == null) {
+                continue;
+            }
+            double now = Schedules.lr(ts, epoch.intValue(), had);
+            if (Math.abs(now - had) > 1e-9 * Math.abs(had)) {
+                throw new IOException(String.format(Locale.ROOT, "%s: epoch %d trained at learning rate %.6g, but"
+                        + " the config's schedule (train.schedule %s over %d epochs) gives %.6g there; resume with"
+                        + " the learning rate, schedule and warm-up the run started with (a cosine or poly"
+                        + " schedule also with its train.epochs: it cannot be extended), or train anew with"
+                        + " --overwrite", dir, epoch.intValue(), had, ts.schedule(), ts.epochs(), now));
+            }
+        }
     }
 
     /**

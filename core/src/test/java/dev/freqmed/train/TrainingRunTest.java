@@ -259,6 +259,78 @@ class TrainingRunTest {
         assertEquals(after10, last, "live arrays grew from " + after10 + " to " + last);
     }
 
+    /**
+     * A finished run trained longer: under the step schedule, which does not depend on the number
+     * of epochs, a 2-epoch run resumed with 3 epochs ends with the weights of a 3-epoch run; a
+     * cosine run cannot be extended (its earlier epochs would have had other rates) and its
+     * checkpoint is left as it was; resuming a finished run says there is nothing to train.
+     */
+    @Test
+    void aStepRunExtendedByResumeEqualsALongerRunAndACosineRunIsRefused(@TempDir Path tmp) throws Exception {
+        Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 8, 4);
+        String step = "  schedule: step\n  plateauFactor: 0.5\n  stepEpochs: 1\n";
+        Path full = tmp.resolve("full");
+        Path split = tmp.resolve("split");
+        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("a.yaml"), data, full, 3, step)),
+                Device.cpu(), null).run(false);
+        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("b.yaml"), data, split, 2, step)),
+                Device.cpu(), null).run(false);
+        Map<String, HostTensor> two = ModelCheckpoint.readWeights(split.resolve("checkpoint"));
+        TrainingRun.Result extended = new TrainingRun(
+                TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, split, 3, step)),
+                Device.cpu(), null).run(true);
+        assertEquals(3, extended.epochsRun());
+        Map<String, HostTensor> a = ModelCheckpoint.readWeights(full.resolve("checkpoint"));
+        Map<String, HostTensor> b = ModelCheckpoint.readWeights(split.resolve("checkpoint"));
+        assertTrue(maxDifference(two, b) > 1e-4, "the third epoch changed nothing: " + maxDifference(two, b));
+        assertTrue(maxDifference(a, b) <= 1e-6, "the extended run differs from a 3-epoch run by "
+                + maxDifference(a, b));
+        // The same log, learning rates included, but for each epoch's seconds (the last column).
+        assertEquals(withoutSeconds(full.resolve("log.csv")), withoutSeconds(split.resolve("log.csv")));
+        assertEquals(4, withoutSeconds(split.resolve("log.csv")).size());
+
+        String cosine = "  schedule: cosine\n";
+        Path cos = tmp.resolve("cos");
+        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("d.yaml"), data, cos, 2, cosine)),
+                Device.cpu(), null).run(false);
+        byte[] before = Files.readAllBytes(cos.resolve("checkpoint").resolve(ModelCheckpoint.WEIGHTS));
+        TrainConfig longer = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("e.yaml"), data, cos, 3, cosine));
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> new TrainingRun(longer, Device.cpu(), null).run(true));
+        assertTrue(e.getMessage().contains("epoch 2 trained at learning rate")
+                && e.getMessage().contains("cosine over 3 epochs"), e.getMessage());
+        assertTrue(java.util.Arrays.equals(before,
+                Files.readAllBytes(cos.resolve("checkpoint").resolve(ModelCheckpoint.WEIGHTS))));
+        List<String> messages = new ArrayList<>();
+        TrainingRun.Result same = new TrainingRun(
+                TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("f.yaml"), data, cos, 2, cosine)),
+                Device.cpu(), new ProgressListener() {
+                    @Override
+                    public void message(String text) {
+                        messages.add(text);
+                    }
+                }).run(true);
+        assertEquals(2, same.epochsRun());
+        assertTrue(messages.stream().anyMatch(m -> m.contains("nothing to train")), messages.toString());
+    }
+
+    private static List<String> withoutSeconds(Path log) throws java.io.IOException {
+        return Files.readAllLines(log).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+
+    private static double maxDifference(Map<String, HostTensor> a, Map<String, HostTensor> b) {
+        assertEquals(a.keySet(), b.keySet());
+        double max = 0;
+        for (String k : a.keySet()) {
+            float[] x = a.get(k).toFloatArray();
+            float[] y = b.get(k).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                max = Math.max(max, Math.abs(x[i] - y[i]));
+            }
+        }
+        return max;
+    }
+
     @Test
     void resumeWithoutCheckpointIsAClearError(@TempDir Path tmp) throws Exception {
         Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 4, 2);
