@@ -80,15 +80,7 @@ class TrainingRunTest {
         assertEquals(3, resumed.epochsRun());
         Map<String, HostTensor> a = ModelCheckpoint.readWeights(full.resolve("checkpoint"));
         Map<String, HostTensor> b = ModelCheckpoint.readWeights(split.resolve("checkpoint"));
-        assertEquals(a.keySet(), b.keySet());
-        double maxDiff = 0;
-        for (String k : a.keySet()) {
-            float[] x = a.get(k).toFloatArray();
-            float[] y = b.get(k).toFloatArray();
-            for (int i = 0; i < x.length; i++) {
-                maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
-            }
-        }
+        double maxDiff = maxDifference(a, b);
         assertTrue(maxDiff <= 1e-6, "resumed weights differ by " + maxDiff);
         assertEquals(Files.readAllLines(full.resolve("log.csv")).size(), Files.readAllLines(split.resolve("log.csv")).size());
     }
@@ -145,13 +137,8 @@ class TrainingRunTest {
         assertThrows(TrainingRun.Stopped.class, () -> self[0].run(false));
         new TrainingRun(cfg, Device.cpu(), null).run(true);
         Map<String, HostTensor> resumed = ModelCheckpoint.readWeights(split.resolve("model"));
-        for (String k : mean.keySet()) {
-            float[] x = mean.get(k).toFloatArray();
-            float[] y = resumed.get(k).toFloatArray();
-            for (int i = 0; i < x.length; i++) {
-                assertTrue(Math.abs(x[i] - y[i]) <= 1e-6, k + "[" + i + "]: " + x[i] + " vs " + y[i]);
-            }
-        }
+        assertTrue(maxDifference(mean, resumed) <= 1e-6, "the resumed mean differs by "
+                + maxDifference(mean, resumed));
         // The same checkpoint resumed with another window cannot continue the mean it holds.
         TrainConfig other = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("d.yaml"), data, split, 4,
                 "  keep: last\n  average: 2\n"));
@@ -271,15 +258,10 @@ class TrainingRunTest {
         String step = "  schedule: step\n  plateauFactor: 0.5\n  stepEpochs: 1\n";
         Path full = tmp.resolve("full");
         Path split = tmp.resolve("split");
-        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("a.yaml"), data, full, 3, step)),
-                Device.cpu(), null).run(false);
-        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("b.yaml"), data, split, 2, step)),
-                Device.cpu(), null).run(false);
+        train(tmp, data, full, 3, step, false, null);
+        train(tmp, data, split, 2, step, false, null);
         Map<String, HostTensor> two = ModelCheckpoint.readWeights(split.resolve("checkpoint"));
-        TrainingRun.Result extended = new TrainingRun(
-                TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, split, 3, step)),
-                Device.cpu(), null).run(true);
-        assertEquals(3, extended.epochsRun());
+        assertEquals(3, train(tmp, data, split, 3, step, true, null).epochsRun());
         Map<String, HostTensor> a = ModelCheckpoint.readWeights(full.resolve("checkpoint"));
         Map<String, HostTensor> b = ModelCheckpoint.readWeights(split.resolve("checkpoint"));
         assertTrue(maxDifference(two, b) > 1e-4, "the third epoch changed nothing: " + maxDifference(two, b));
@@ -291,27 +273,30 @@ class TrainingRunTest {
 
         String cosine = "  schedule: cosine\n";
         Path cos = tmp.resolve("cos");
-        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("d.yaml"), data, cos, 2, cosine)),
-                Device.cpu(), null).run(false);
+        train(tmp, data, cos, 2, cosine, false, null);
         byte[] before = Files.readAllBytes(cos.resolve("checkpoint").resolve(ModelCheckpoint.WEIGHTS));
-        TrainConfig longer = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("e.yaml"), data, cos, 3, cosine));
         java.io.IOException e = assertThrows(java.io.IOException.class,
-                () -> new TrainingRun(longer, Device.cpu(), null).run(true));
+                () -> train(tmp, data, cos, 3, cosine, true, null));
         assertTrue(e.getMessage().contains("epoch 2 trained at learning rate")
                 && e.getMessage().contains("cosine over 3 epochs"), e.getMessage());
         assertTrue(java.util.Arrays.equals(before,
                 Files.readAllBytes(cos.resolve("checkpoint").resolve(ModelCheckpoint.WEIGHTS))));
         List<String> messages = new ArrayList<>();
-        TrainingRun.Result same = new TrainingRun(
-                TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("f.yaml"), data, cos, 2, cosine)),
-                Device.cpu(), new ProgressListener() {
-                    @Override
-                    public void message(String text) {
-                        messages.add(text);
-                    }
-                }).run(true);
-        assertEquals(2, same.epochsRun());
+        assertEquals(2, train(tmp, data, cos, 2, cosine, true, new ProgressListener() {
+            @Override
+            public void message(String text) {
+                messages.add(text);
+            }
+        }).epochsRun());
         assertTrue(messages.stream().anyMatch(m -> m.contains("nothing to train")), messages.toString());
+    }
+
+    /** One run of the tiny config, written next to its output folder. */
+    private static TrainingRun.Result train(Path tmp, Path data, Path out, int epochs, String extraTrain,
+            boolean resume, ProgressListener listener) throws Exception {
+        Path yaml = tmp.resolve(out.getFileName() + "-" + epochs + (resume ? "-resume" : "") + ".yaml");
+        return new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(yaml, data, out, epochs, extraTrain)),
+                Device.cpu(), listener).run(resume);
     }
 
     private static List<String> withoutSeconds(Path log) throws java.io.IOException {
