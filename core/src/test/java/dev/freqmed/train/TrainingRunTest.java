@@ -64,20 +64,15 @@ class TrainingRunTest {
         Path data = TrainFixtures.ph2Subset(tmp.resolve("data"), 8, 4);
         Path full = tmp.resolve("full");
         Path split = tmp.resolve("split");
-        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("a.yaml"), data, full, 3, "")),
-                Device.cpu(), null).run(false);
-        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("b.yaml"), data, split, 2, "")),
-                Device.cpu(), null).run(false);
+        train(tmp, data, full, 3, "", false, null);
+        train(tmp, data, split, 2, "", false, null);
         // As a checkpoint written before train.average existed: its state has no averageFrom.
         Path manifest = split.resolve("checkpoint").resolve(ModelCheckpoint.MANIFEST);
         String json = Files.readString(manifest);
         String older = json.replaceAll(",\\s*\"averageFrom\"\\s*:\\s*0", "");
         assertTrue(!older.equals(json) && !older.contains("averageFrom"), json);
         Files.writeString(manifest, older);
-        TrainingRun.Result resumed = new TrainingRun(
-                TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, split, 3, "")),
-                Device.cpu(), null).run(true);
-        assertEquals(3, resumed.epochsRun());
+        assertEquals(3, train(tmp, data, split, 3, "", true, null).epochsRun());
         Map<String, HostTensor> a = ModelCheckpoint.readWeights(full.resolve("checkpoint"));
         Map<String, HostTensor> b = ModelCheckpoint.readWeights(split.resolve("checkpoint"));
         double maxDiff = maxDifference(a, b);
@@ -97,10 +92,8 @@ class TrainingRunTest {
         String avg = "  keep: last\n  average: 2\n";
         Path full = tmp.resolve("full");
         Path two = tmp.resolve("two");
-        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("a.yaml"), data, full, 3, avg)),
-                Device.cpu(), null).run(false);
-        new TrainingRun(TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("b.yaml"), data, two, 2,
-                "  keep: last\n")), Device.cpu(), null).run(false);
+        train(tmp, data, full, 3, avg, false, null);
+        train(tmp, data, two, 2, "  keep: last\n", false, null);
         Map<String, HostTensor> epoch2 = ModelCheckpoint.readWeights(two.resolve("model"));
         Map<String, HostTensor> ckpt3 = ModelCheckpoint.readWeights(full.resolve("checkpoint"));
         Map<String, HostTensor> mean = ModelCheckpoint.readWeights(full.resolve("model"));
@@ -137,8 +130,8 @@ class TrainingRunTest {
         assertThrows(TrainingRun.Stopped.class, () -> self[0].run(false));
         new TrainingRun(cfg, Device.cpu(), null).run(true);
         Map<String, HostTensor> resumed = ModelCheckpoint.readWeights(split.resolve("model"));
-        assertTrue(maxDifference(mean, resumed) <= 1e-6, "the resumed mean differs by "
-                + maxDifference(mean, resumed));
+        double resumedOff = maxDifference(mean, resumed);
+        assertTrue(resumedOff <= 1e-6, "the resumed mean differs by " + resumedOff);
         // The same checkpoint resumed with another window cannot continue the mean it holds.
         TrainConfig other = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("d.yaml"), data, split, 4,
                 "  keep: last\n  average: 2\n"));
@@ -264,9 +257,10 @@ class TrainingRunTest {
         assertEquals(3, train(tmp, data, split, 3, step, true, null).epochsRun());
         Map<String, HostTensor> a = ModelCheckpoint.readWeights(full.resolve("checkpoint"));
         Map<String, HostTensor> b = ModelCheckpoint.readWeights(split.resolve("checkpoint"));
-        assertTrue(maxDifference(two, b) > 1e-4, "the third epoch changed nothing: " + maxDifference(two, b));
-        assertTrue(maxDifference(a, b) <= 1e-6, "the extended run differs from a 3-epoch run by "
-                + maxDifference(a, b));
+        double third = maxDifference(two, b);
+        double off = maxDifference(a, b);
+        assertTrue(third > 1e-4, "the third epoch changed nothing: " + third);
+        assertTrue(off <= 1e-6, "the extended run differs from a 3-epoch run by " + off);
         // The same log, learning rates included, but for each epoch's seconds (the last column).
         assertEquals(withoutSeconds(full.resolve("log.csv")), withoutSeconds(split.resolve("log.csv")));
         assertEquals(4, withoutSeconds(split.resolve("log.csv")).size());
