@@ -76,11 +76,14 @@ final class TrainCommand implements Callable<Integer> {
             return 130;
         }
         TrainConfig.TrainSettings ts = cfg.train();
-        String weights = ts.average() > 0 && r.modelEpoch() >= ts.firstAveragedEpoch()
+        boolean averaged = ts.average() > 0 && r.modelEpoch() >= ts.firstAveragedEpoch();
+        String weights = averaged
                 ? "mean of epochs " + ts.firstAveragedEpoch() + "-" + r.modelEpoch()
                 : "epoch " + r.modelEpoch();
-        out.println(String.format(Locale.ROOT, "best %s %.4f at epoch %d; model (%s): %s",
-                ts.monitor(), r.bestValue(), r.bestEpoch(), weights, r.modelDir()));
+        out.println(String.format(Locale.ROOT, "best %s %.4f at epoch %d; model (%s): %s%s",
+                ts.monitor(), r.bestValue(), r.bestEpoch(), weights, r.modelDir(),
+                averaged ? "; epoch " + r.modelEpoch() + "'s own weights: "
+                        + r.modelDir().resolveSibling(TrainingRun.MODEL_LAST_DIR) : ""));
         return 0;
     }
 }

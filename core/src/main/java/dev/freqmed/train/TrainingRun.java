@@ -58,6 +58,10 @@ public final class TrainingRun {
 
     /** Folder of the best checkpoint inside a run folder. */
     public static final String MODEL_DIR = "model";
+
+    /** With {@code train.average}: the last epoch's own weights, beside the averaged {@code model/}. */
+    public static final String MODEL_LAST_DIR = "model-last";
+
     /** Folder of the last resumable checkpoint inside a run folder. */
     public static final String CHECKPOINT_DIR = "checkpoint";
     private static final String OPT_PREFIX = "optimizer/";
@@ -312,6 +316,10 @@ public final class TrainingRun {
                                 .withExtra("weights", "mean of the weights at the ends of epochs "
                                         + ts.firstAveragedEpoch() + "-" + epoch + " (train.average;"
                                         + " the metrics are those of epoch " + epoch + "'s own weights)"));
+                        ModelCheckpoint.save(out.resolve(MODEL_LAST_DIR), weights, baseManifest.withMetrics(row)
+                                .withExtra("epoch", epoch).withExtra("weights", "the weights at the end of epoch "
+                                        + epoch + " (model/ holds the mean of epochs " + ts.firstAveragedEpoch()
+                                        + "-" + epoch + ")"));
                     } else if (best || keepLast) {
                         ModelCheckpoint.save(out.resolve(MODEL_DIR), weights, baseManifest.withMetrics(row)
                                 .withExtra("epoch", epoch));

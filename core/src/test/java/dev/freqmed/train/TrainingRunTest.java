@@ -1,6 +1,7 @@
 package dev.freqmed.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import dev.freqmed.io.ModelCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -115,6 +117,13 @@ class TrainingRunTest {
         assertTrue(off <= 1e-6, "the model is not the mean of epochs 2 and 3: off by " + off);
         Manifest m = ModelCheckpoint.readManifest(full.resolve("model"));
         assertTrue(String.valueOf(m.extra().get("weights")).contains("epochs 2-3"), m.extra().toString());
+        // model-last/ holds epoch 3's own weights, the ones the checkpoint resumes from.
+        Map<String, HostTensor> last = ModelCheckpoint.readWeights(full.resolve(TrainingRun.MODEL_LAST_DIR));
+        Map<String, HostTensor> epoch3 = new LinkedHashMap<>(ckpt3);
+        epoch3.keySet().retainAll(mean.keySet());
+        assertEquals(0.0, maxDifference(last, epoch3), "model-last differs from epoch 3's weights");
+        assertTrue(maxDifference(last, mean) > 1e-4, "model-last is the mean, not the last weights");
+        assertFalse(Files.exists(two.resolve(TrainingRun.MODEL_LAST_DIR)), "model-last without train.average");
 
         Path split = tmp.resolve("split");
         TrainConfig cfg = TrainConfig.read(TrainFixtures.tinyConfig(tmp.resolve("c.yaml"), data, split, 3, avg));
