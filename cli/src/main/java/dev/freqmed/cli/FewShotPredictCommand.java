@@ -53,6 +53,13 @@ final class FewShotPredictCommand implements Callable<Integer> {
     @Option(names = "--query", required = true, description = "Query volume (.nii/.nii.gz).")
     Path query;
 
+    @Option(names = "--query-slices", paramLabel = "FIRST-LAST",
+            description = "Segment only these query slices (z, 0-based, inclusive), e.g. the"
+                    + " organ's extent; the others are background. Default: every slice (the"
+                    + " network assumes the organ is in each slice it is given, so slices beyond"
+                    + " the organ get false foreground).")
+    String querySlices;
+
     @Option(names = "--output", required = true, description = "Output folder.")
     Path output;
 
@@ -69,6 +76,7 @@ final class FewShotPredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException(output + ": output folder already exists; use"
                     + " --overwrite to write into it");
         }
+        int[] range = querySlices == null ? null : parseRange(querySlices);
         NiftiVolume s = read3d(support);
         NiftiVolume m = read3d(supportMask);
         NiftiVolume q = read3d(query);
@@ -77,17 +85,33 @@ final class FewShotPredictCommand implements Callable<Integer> {
         try (LoadedModel lm = LoadedModel.load(model, dev, "fafnet")) {
             long t0 = System.nanoTime();
             Map<String, Object> r = FewShotPrediction.run(lm.network(), lm.manager(),
-                    (FafNetConfig) lm.config(), s, m, label, slices, q,
+                    (FafNetConfig) lm.config(), s, m, label, slices, q, range,
                     new String[] {support.toString(), supportMask.toString(), query.toString()},
                     output);
+            int[] segmented = (int[]) r.get("query_range");
             o.printf(Locale.ROOT, "support slices %s; %s foreground voxels (%.1f ml) in %s of %s"
-                    + " slices, %.1f s -> %s%n", java.util.Arrays.toString((int[])
-                    r.get("support_slices")), r.get("foreground_voxels"), r.get("foreground_ml"),
-                    r.get("slices_with_foreground"), r.get("query_slices"),
-                    (System.nanoTime() - t0) / 1e9, output.resolve("prediction.nii.gz"));
+                    + " slices (slices %d-%d segmented), %.1f s -> %s%n", java.util.Arrays.toString(
+                    (int[]) r.get("support_slices")), r.get("foreground_voxels"),
+                    r.get("foreground_ml"), r.get("slices_with_foreground"), r.get("query_slices"),
+                    segmented[0], segmented[1], (System.nanoTime() - t0) / 1e9,
+                    output.resolve("prediction.nii.gz"));
             o.flush();
         }
         return 0;
+    }
+
+    /** "FIRST-LAST" as two ints; the volume's extent is checked once it is read. */
+    private static int[] parseRange(String text) {
+        String[] parts = text.trim().split("-");
+        try {
+            if (parts.length == 2) {
+                return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the message below
+        }
+        throw new IllegalArgumentException("--query-slices '" + text + "': expected FIRST-LAST,"
+                + " two 0-based slice indices such as 12-30");
     }
 
     private static NiftiVolume read3d(Path p) throws IOException {

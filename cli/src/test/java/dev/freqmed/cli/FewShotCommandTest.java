@@ -101,6 +101,12 @@ class FewShotCommandTest {
         Files.write(cut, Arrays.copyOf(bytes, bytes.length / 3));
         refused(predict(img, lbl, cut), "cut.nii.gz", "truncated");
         refused(predict(img, lbl, query, "--slices", "0"), "slice 0");
+        refused(predict(img, lbl, query, "--query-slices", "20-4"), "image_1.nii.gz",
+                "20-4", "not a range");
+        refused(predict(img, lbl, query, "--query-slices", "0-" + q.dim(2)), "image_1.nii.gz",
+                "not a range within 0-" + (q.dim(2) - 1));
+        refused(predict(img, lbl, query, "--query-slices", "twelve"), "--query-slices",
+                "FIRST-LAST");
     }
 
     @Test

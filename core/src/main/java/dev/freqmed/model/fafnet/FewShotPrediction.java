@@ -22,11 +22,14 @@ import java.util.Map;
  * support volume, with a trained FAF-Net.
  *
  * <p>Support slices: those given, or the organ-holding slices of the support mask at the
- * protocol's fractions ({@link FewShotProtocol#supportIndices}). Every slice of the query volume
- * is segmented; the query's slices are split into as many equal chunks as there are support
- * slices ({@link FewShotProtocol#chunks}), chunk k using support slice k (sorted by z).
- * DEVIATION: the reference protocol segments only the query slices that hold the organ (it knows
- * them from the labels); a new volume has no labels, so all of its slices are segmented.
+ * protocol's fractions ({@link FewShotProtocol#supportIndices}). The query slices segmented are
+ * those of a given range (the organ's extent, as the user sees it), or all of them; they are
+ * split into as many equal chunks as there are support slices ({@link FewShotProtocol#chunks}),
+ * chunk k using support slice k (sorted by z), and slices outside the range are background.
+ * With the range equal to the organ's extent this is the reference protocol, which segments
+ * only the query slices that hold the organ (it knows them from the labels). DEVIATION: without
+ * a range every slice is segmented, and the network, which assumes the organ is present in the
+ * slice it is given, marks foreground in slices beyond the organ too.
  *
  * <p>The foreground ({@code P_fg > 0.5} after upsampling to the query's in-plane size) is
  * written by {@link VolumeWriter} as a uint8 NIfTI label volume with the query's dimensions,
@@ -86,15 +89,18 @@ public final class FewShotPrediction {
      * @param label         the mask value of the organ (null: any non-zero voxel)
      * @param slices        support slice indices (empty: the protocol's fractions)
      * @param query         the query volume
+     * @param queryRange    first and last query slice to segment (0-based, inclusive), or null
+     *                      for every slice
      * @param names         the three file names, for messages
      * @param out           output folder
      * @return the summary written to summary.json
-     * @throws IllegalArgumentException for grids that differ, an empty mask, an absent label or
-     *                                  a slice outside the volume or without foreground
+     * @throws IllegalArgumentException for grids that differ, an empty mask, an absent label, a
+     *                                  slice outside the volume or without foreground, or a query
+     *                                  range outside the query
      */
     public static Map<String, Object> run(Block network, NDManager manager, FafNetConfig config,
             NiftiVolume supportImage, NiftiVolume supportMask, Integer label, List<Integer> slices,
-            NiftiVolume query, String[] names, Path out) throws IOException {
+            NiftiVolume query, int[] queryRange, String[] names, Path out) throws IOException {
         if (supportMask.dim(0) != supportImage.dim(0) || supportMask.dim(1) != supportImage.dim(1)
                 || supportMask.dim(2) != supportImage.dim(2)) {
             throw new IllegalArgumentException(names[1] + ": mask grid " + supportMask.dim(0) + "x"
@@ -102,6 +108,17 @@ public final class FewShotPrediction {
                     + " image " + names[0]);
         }
         checkSameGeometry(supportImage, names[0], query, names[2]);
+        int nz = query.dim(2);
+        int first = 0;
+        int last = nz - 1;
+        if (queryRange != null) {
+            first = queryRange[0];
+            last = queryRange[1];
+            if (first < 0 || last >= nz || first > last) {
+                throw new IllegalArgumentException(names[2] + ": query slices " + first + "-" + last
+                        + " are not a range within 0-" + (nz - 1));
+            }
+        }
         float[] md = supportMask.data().clone();
         boolean any = false;
         boolean hasLabel = false;
@@ -146,8 +163,7 @@ public final class FewShotPrediction {
         }
         int nx = query.dim(0);
         int ny = query.dim(1);
-        int nz = query.dim(2);
-        int[] b = FewShotProtocol.chunks(nz, chosen.length);
+        int[] b = FewShotProtocol.chunks(last - first + 1, chosen.length);
         List<float[]> si = new ArrayList<>();
         List<float[]> sm = new ArrayList<>();
         List<float[]> qi = new ArrayList<>();
@@ -155,7 +171,7 @@ public final class FewShotPrediction {
             for (int z = b[k]; z < b[k + 1]; z++) {
                 si.add(sup.imageSlice(chosen[k]));
                 sm.add(VolumeSlices.mask(sup.label(), side, chosen[k], 1));
-                qi.add(q.imageSlice(z));
+                qi.add(q.imageSlice(first + z));
             }
         }
         List<float[]> probs = FewShotProtocol.predict(network, manager, side, si, sm, qi, 8);
@@ -163,8 +179,8 @@ public final class FewShotPrediction {
         float[] labels = new float[nz * plane];
         long voxels = 0;
         List<Integer> fgSlices = new ArrayList<>();
-        for (int z = 0; z < nz; z++) {
-            float[] up = FewShotProtocol.resizeAligned(probs.get(z), side, ny, nx);
+        for (int z = first; z <= last; z++) {
+            float[] up = FewShotProtocol.resizeAligned(probs.get(z - first), side, ny, nx);
             int count = 0;
             for (int i = 0; i < plane; i++) {
                 if (up[i] > 0.5f) {
@@ -182,6 +198,7 @@ public final class FewShotPrediction {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("support_slices", chosen);
         summary.put("query_slices", nz);
+        summary.put("query_range", new int[] {first, last});
         summary.put("foreground_voxels", voxels);
         summary.put("foreground_ml", voxels * voxelMl);
         summary.put("slices_with_foreground", fgSlices.size());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import dev.freqmed.data.nifti.NiftiReader;
+import dev.freqmed.data.nifti.NiftiVolume;
 import dev.freqmed.data.volume.Supervoxels;
 import dev.freqmed.infer.LoadedModel;
 import dev.freqmed.train.ProgressListener;
@@ -101,6 +103,49 @@ class FafNetTrainingTest {
             assertTrue(mean >= 0 && mean <= 1, "liver Dice " + mean);
             assertTrue(Files.size(eval.resolve("figure.png")) > 0);
             assertTrue(Files.readString(eval.resolve("metrics.json")).contains("\"mean_dice\""));
+
+            // fewshot predict over the query's liver extent is the protocol: the same support
+            // slices and chunks, so the same Dice; slices outside the extent stay background.
+            String qid = vols.get(1);
+            NiftiVolume qLabel = FewShotData.read(FewShotData.label(data, qid));
+            int[] extent = FewShotEvaluation.nativeOrganSlices(qLabel, 1);
+            int lo = extent[0];
+            int hi = extent[extent.length - 1];
+            assertEquals(extent.length, hi - lo + 1, "the sample's liver slices are not contiguous");
+            NiftiVolume supImage = FewShotData.read(FewShotData.image(data, vols.get(0)));
+            NiftiVolume supLabel = FewShotData.read(FewShotData.label(data, vols.get(0)));
+            NiftiVolume qImage = FewShotData.read(FewShotData.image(data, qid));
+            String[] names = {"support", "mask", "query"};
+            FewShotPrediction.run(m.network(), m.manager(), cfg, supImage, supLabel, 1, List.of(),
+                    qImage, new int[] {lo, hi}, names, tmp.resolve("ranged"));
+            FewShotPrediction.run(m.network(), m.manager(), cfg, supImage, supLabel, 1, List.of(),
+                    qImage, null, names, tmp.resolve("whole"));
+            float[] ranged = NiftiReader.read(tmp.resolve("ranged/prediction.nii.gz")).data();
+            float[] whole = NiftiReader.read(tmp.resolve("whole/prediction.nii.gz")).data();
+            float[] truth = new float[ranged.length];
+            for (int i = 0; i < truth.length; i++) {
+                truth[i] = qLabel.data()[i] == 1 ? 1 : 0;
+            }
+            int plane = qLabel.dim(0) * qLabel.dim(1);
+            long inside = 0;
+            long outside = 0;
+            long changed = 0;
+            for (int i = 0; i < ranged.length; i++) {
+                boolean in = i / plane >= lo && i / plane <= hi;
+                inside += in && ranged[i] == 1 ? 1 : 0;
+                outside += !in && ranged[i] != 0 ? 1 : 0;
+                changed += in && ranged[i] != whole[i] ? 1 : 0;
+            }
+            assertTrue(inside > 0 && inside < (long) (hi - lo + 1) * plane, "foreground voxels in"
+                    + " the liver's slices: " + inside);
+            assertEquals(0, outside, "foreground outside the query slices");
+            assertTrue(changed > 0, "the range did not change the chunks: the same prediction as"
+                    + " over the whole volume");
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> liverVolumes = (Map<String, Map<String, Object>>)
+                    organs.get("liver").get("volumes");
+            assertEquals((Double) liverVolumes.get(qid).get("dice"),
+                    FewShotEvaluation.diceIou(ranged, truth)[0], 1e-9, "predict vs protocol Dice");
         }
     }
 
