@@ -311,15 +311,15 @@ public final class TrainingRun {
                     Map<String, HostTensor> weights = StateDicts.hostTensors(net);
                     if (ts.average() > 0 && epoch >= ts.firstAveragedEpoch()) {
                         average.add(weights);
-                        ModelCheckpoint.save(out.resolve(MODEL_DIR), average.tensors(), baseManifest
-                                .withMetrics(row).withExtra("epoch", epoch)
-                                .withExtra("weights", "mean of the weights at the ends of epochs "
-                                        + ts.firstAveragedEpoch() + "-" + epoch + " (train.average;"
-                                        + " the metrics are those of epoch " + epoch + "'s own weights)"));
-                        ModelCheckpoint.save(out.resolve(MODEL_LAST_DIR), weights, baseManifest.withMetrics(row)
-                                .withExtra("epoch", epoch).withExtra("weights", "the weights at the end of epoch "
-                                        + epoch + " (model/ holds the mean of epochs " + ts.firstAveragedEpoch()
-                                        + "-" + epoch + ")"));
+                        String window = ts.firstAveragedEpoch() + "-" + epoch;
+                        Manifest epochManifest = baseManifest.withMetrics(row).withExtra("epoch", epoch);
+                        ModelCheckpoint.save(out.resolve(MODEL_DIR), average.tensors(), epochManifest
+                                .withExtra("weights", "mean of the weights at the ends of epochs " + window
+                                        + " (train.average; the metrics are those of epoch " + epoch
+                                        + "'s own weights)"));
+                        ModelCheckpoint.save(out.resolve(MODEL_LAST_DIR), weights, epochManifest
+                                .withExtra("weights", "the weights at the end of epoch " + epoch
+                                        + " (model/ holds the mean of epochs " + window + ")"));
                     } else if (best || keepLast) {
                         ModelCheckpoint.save(out.resolve(MODEL_DIR), weights, baseManifest.withMetrics(row)
                                 .withExtra("epoch", epoch));

@@ -117,18 +117,8 @@ public final class FewShotEvaluation {
                 int ny = lbl.dim(1);
                 int[] qs = nativeOrganSlices(lbl, organ);
                 int[] b = FewShotProtocol.chunks(qs.length, n);
-                List<float[]> si = new ArrayList<>();
-                List<float[]> sm = new ArrayList<>();
-                List<float[]> qi = new ArrayList<>();
-                for (int k = 0; k < n; k++) {
-                    for (int j = b[k]; j < b[k + 1]; j++) {
-                        si.add(support.imageSlice(sup[k]));
-                        sm.add(VolumeSlices.mask(support.label(), side, sup[k], organ));
-                        qi.add(q.imageSlice(qs[j]));
-                    }
-                }
-                List<float[]> probs = FewShotProtocol.predict(network, manager, side, si, sm, qi,
-                        8);
+                List<float[]> probs = FewShotProtocol.predictChunked(network, manager, side,
+                        support, sup, organ, q, qs);
                 int plane = nx * ny;
                 float[] pred = new float[qs.length * plane];
                 float[] truth = new float[qs.length * plane];

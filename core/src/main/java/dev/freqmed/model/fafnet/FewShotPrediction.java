@@ -163,18 +163,8 @@ public final class FewShotPrediction {
         }
         int nx = query.dim(0);
         int ny = query.dim(1);
-        int[] b = FewShotProtocol.chunks(last - first + 1, chosen.length);
-        List<float[]> si = new ArrayList<>();
-        List<float[]> sm = new ArrayList<>();
-        List<float[]> qi = new ArrayList<>();
-        for (int k = 0; k < chosen.length; k++) {
-            for (int z = b[k]; z < b[k + 1]; z++) {
-                si.add(sup.imageSlice(chosen[k]));
-                sm.add(VolumeSlices.mask(sup.label(), side, chosen[k], 1));
-                qi.add(q.imageSlice(first + z));
-            }
-        }
-        List<float[]> probs = FewShotProtocol.predict(network, manager, side, si, sm, qi, 8);
+        List<float[]> probs = FewShotProtocol.predictChunked(network, manager, side, sup, chosen,
+                1, q, java.util.stream.IntStream.rangeClosed(first, last).toArray());
         int plane = nx * ny;
         float[] labels = new float[nz * plane];
         long voxels = 0;

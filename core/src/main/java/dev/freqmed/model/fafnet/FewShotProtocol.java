@@ -155,6 +155,35 @@ public final class FewShotProtocol {
     }
 
     /**
+     * The protocol's segmentation of a query volume's slices: they are split into one chunk per
+     * support slice ({@link #chunks}), chunk k segmented with support slice k and its mask.
+     *
+     * @param support       the support volume with its label
+     * @param supportSlices support slice indices, sorted by z
+     * @param organ         the label value of the organ in the support
+     * @param query         the query volume
+     * @param querySlices   the query slice indices to segment, in order
+     * @return P_fg per query slice of {@code querySlices} (S×S each)
+     */
+    static List<float[]> predictChunked(Block network, NDManager manager, int side,
+            VolumeSlices support, int[] supportSlices, int organ, VolumeSlices query,
+            int[] querySlices) {
+        int n = supportSlices.length;
+        int[] b = chunks(querySlices.length, n);
+        List<float[]> si = new ArrayList<>();
+        List<float[]> sm = new ArrayList<>();
+        List<float[]> qi = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            for (int j = b[k]; j < b[k + 1]; j++) {
+                si.add(support.imageSlice(supportSlices[k]));
+                sm.add(VolumeSlices.mask(support.label(), side, supportSlices[k], organ));
+                qi.add(query.imageSlice(querySlices[j]));
+            }
+        }
+        return predict(network, manager, side, si, sm, qi, 8);
+    }
+
+    /**
      * Foreground probabilities of query slices, each with its own support slice and mask, in
      * batches through the network in inference mode.
      *
